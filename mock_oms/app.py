@@ -1,0 +1,79 @@
+"""The application factory: one ASGI app per call, no module-level state.
+
+Requests under ``/api/omsp/`` go to the plain-ASGI OMS endpoints (the hot path); all
+others go to the FastAPI app that serves the control API (``/_mock``) and ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+
+from mock_oms.clock import Clock, TimeSource
+from mock_oms.config import Settings
+from mock_oms.envelope import RequestIds
+from mock_oms.loader import Library, load_bundled, load_paths
+from mock_oms.oms_api import PREFIX, OmsApi
+from mock_oms.store import Store
+
+
+@dataclass
+class Runtime:
+    """Everything one server instance holds, handed to both of its faces."""
+
+    settings: Settings
+    store: Store
+    ids: RequestIds
+    wall_clock: TimeSource = field(default=time.time)
+
+    @property
+    def clock(self) -> Clock:
+        return self.store.clock
+
+    def load_library(self) -> Library:
+        """The library the settings name (the bundled one by default)."""
+        if self.settings.scenarios:
+            return load_paths(self.settings.scenarios)
+        return load_bundled()
+
+
+class MockOms:
+    """The ASGI application. ``runtime`` is there for tests and the pytest plugin."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        from mock_oms.control import build_control_app
+
+        self.runtime = runtime
+        self.oms = OmsApi(runtime)
+        self.control: FastAPI = build_control_app(runtime)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX.decode()):
+            await self.oms(scope, receive, send)
+        else:
+            await self.control(scope, receive, send)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    library: Library | None = None,
+    time_source: TimeSource = time.monotonic,
+    wall_clock: TimeSource = time.time,
+) -> MockOms:
+    """A fresh mock-oms application.
+
+    ``library`` defaults to what ``settings.scenarios`` names (the bundled scenarios when
+    empty); a broken set raises :class:`~mock_oms.errors.ScenarioError` before anything is
+    served. ``time_source`` drives the scenario clock, ``wall_clock`` gives the Unix epoch.
+    """
+    settings = settings or Settings()
+    epoch = settings.epoch if settings.epoch is not None else float(int(wall_clock()))
+    clock = Clock(time_source, speed=settings.effective_speed)
+    store = Store(Library(), clock, epoch, max_projects=settings.max_projects)
+    runtime = Runtime(settings, store, RequestIds(settings.seed), wall_clock)
+    store.replace_library(library if library is not None else runtime.load_library())
+    return MockOms(runtime)

@@ -1,0 +1,414 @@
+"""The control API under ``/_mock``: health, clock, scenarios, projects and their actions.
+
+A thin layer: it parses with pydantic, asks the store, serializes. Errors raised here
+(all :class:`~mock_oms.errors.MockOmsError`) become envelopes in ``_errors`` and nowhere else.
+Handlers are ``async def`` so that they run on the event loop, one at a time, never on a
+worker thread beside a poll.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Body, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mock_oms import __version__, envelope
+from mock_oms.engine import Event, Snapshot
+from mock_oms.errors import (
+    BadRequest,
+    HttpError,
+    InnerError,
+    MethodNotAllowed,
+    MockOmsError,
+    NotFound,
+)
+from mock_oms.lifecycle import Action, Importance, legal_actions
+from mock_oms.loader import load_text
+from mock_oms.scenario import Scenario
+from mock_oms.steps import Kind
+from mock_oms.store import Project
+
+if TYPE_CHECKING:
+    from mock_oms.app import Runtime
+
+log = logging.getLogger("mock_oms")
+
+CONTROL_TAG = "mock-oms control API"
+OMS_TAG = "OMS API (V3.3.0)"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+
+class Health(Model):
+    status: str = "ok"
+    version: str
+    scenarios: int
+    projects: int
+
+
+class ClockState(Model):
+    now: float = Field(description="Scenario seconds since the server started.")
+    mode: str = Field(description="real, accelerated or manual.")
+    speed: float = Field(description="Scenario seconds per real second; 0 when manual.")
+    epoch: float = Field(description="Unix time at scenario time 0.")
+    unix_now: float = Field(alias="unixNow", description="Unix time the clock shows now.")
+
+
+class Advance(Model):
+    seconds: float = Field(ge=0, allow_inf_nan=False, description="How far to move the clock.")
+
+
+class Speed(Model):
+    speed: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="0 stops time (manual), 1 is real time, N is N times faster.",
+    )
+
+
+class ScenarioSummary(Model):
+    name: str
+    kind: Kind
+    description: str
+    flags: dict[str, bool]
+    statuses: list[str] = Field(description="The statuses the scenario passes, in order.")
+    phases: int
+    duration: float | None = Field(description="Seconds until the last phase, when all are timed.")
+    projects: list[str] = Field(description="The project IDs that serve it besides its name.")
+    source: str
+
+
+class NewProject(Model):
+    scenario: str
+    project_id: str | None = Field(
+        default=None, alias="projectId", description="Default: a fresh `SCENARIO~N`."
+    )
+
+
+class ActionArgs(Model):
+    step: str | None = Field(default=None, description="fail: the step that fails.")
+    message: str | None = Field(
+        default=None, max_length=1000, description="A note recorded with the event."
+    )
+    importance: Importance | None = Field(
+        default=None, description="The alert level after the action."
+    )
+
+
+class EventOut(Model):
+    at: float = Field(description="Seconds since the project started.")
+    source: str
+    action: str | None
+    from_status: str = Field(alias="from")
+    to_status: str = Field(alias="to")
+    phase: int | None
+    detail: str
+
+
+class ProjectOut(Model):
+    project_id: str = Field(alias="projectId")
+    scenario: str
+    kind: Kind
+    origin: str
+    path: str = Field(description="The OMS path that polls it.")
+    status: str
+    importance: str
+    current_step: str = Field(alias="currentStep")
+    struct_progress: int = Field(alias="structMigrationProgress")
+    full_progress: int = Field(alias="fullMigrationProgress")
+    incr_checkpoint: int = Field(alias="incrSyncCheckpoint")
+    reverse_checkpoint: int = Field(alias="reverseIncrSyncCheckpoint")
+    phase: int | None = Field(description="Timeline index; null when an action took it off script.")
+    phase_id: str | None = Field(alias="phaseId")
+    scenario_time: float = Field(alias="scenarioTime", description="Seconds since it started.")
+    legal_actions: list[str] = Field(alias="legalActions")
+    events: list[EventOut]
+    dropped_events: int = Field(alias="droppedEvents")
+
+
+def oms_path(kind: Kind, project_id: str) -> str:
+    segment = "migrations" if kind is Kind.MIGRATION else "sync"
+    return f"/api/omsp/v2/{segment}/{project_id}/progress"
+
+
+def summarize(scenario: Scenario) -> ScenarioSummary:
+    flags = scenario.flags
+    return ScenarioSummary(
+        name=scenario.name,
+        kind=scenario.kind,
+        description=scenario.description,
+        flags={
+            "struct": flags.struct,
+            "full": flags.full,
+            "incr": flags.incr,
+            "reverse": flags.reverse,
+        },
+        statuses=[s.value for s in scenario.statuses()],
+        phases=len(scenario.timeline),
+        duration=scenario.duration,
+        projects=list(scenario.projects),
+        source=scenario.source,
+    )
+
+
+def _event(e: Event) -> EventOut:
+    return EventOut(
+        at=e.at,
+        source=e.source.value,
+        action=e.action.value if e.action else None,
+        from_status=e.before.value,
+        to_status=e.after.value,
+        phase=e.phase,
+        detail=e.detail,
+    )
+
+
+def describe(project: Project, snap: Snapshot) -> ProjectOut:
+    state = project.state
+    kind = state.scenario.kind
+    phase = state.compiled.timeline[snap.phase] if snap.phase >= 0 else None
+    return ProjectOut(
+        project_id=project.id,
+        scenario=project.scenario,
+        kind=kind,
+        origin=project.origin.value,
+        path=oms_path(kind, project.id),
+        status=snap.status.value,
+        importance=snap.importance.value,
+        current_step=snap.step,
+        struct_progress=snap.struct,
+        full_progress=snap.full,
+        incr_checkpoint=snap.incr,
+        reverse_checkpoint=snap.reverse,
+        phase=phase.index if phase else None,
+        phase_id=phase.id if phase else None,
+        scenario_time=snap.elapsed,
+        legal_actions=[a.value for a in legal_actions(snap.status)],
+        events=[_event(e) for e in state.events],
+        dropped_events=state.dropped_events,
+    )
+
+
+def _json(model: BaseModel | list[Any] | dict[str, Any], status: int = 200) -> Response:
+    if isinstance(model, BaseModel):
+        body = model.model_dump_json(by_alias=True).encode()
+    else:
+        body = envelope.encode(_plain(model))
+    return Response(body, status_code=status, media_type=envelope.JSON_CONTENT_TYPE)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def build_control_app(runtime: Runtime) -> FastAPI:
+    store = runtime.store
+    app = FastAPI(
+        title="mock-oms",
+        version=__version__,
+        description="A scenario-driven fake of the OceanBase Migration Service progress API, "
+        "and the control API that steers it.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    _errors(app, runtime)
+
+    from mock_oms.openapi import install_openapi
+
+    install_openapi(app)
+
+    def error_reply(exc: MockOmsError) -> Response:
+        status, body = envelope.error_body(exc, runtime.ids.next())
+        return Response(body, status_code=status, media_type=envelope.JSON_CONTENT_TYPE)
+
+    @app.get("/_mock/health", tags=[CONTROL_TAG], response_model=Health)
+    async def health() -> Response:
+        """200 while the server serves. Never needs a control token."""
+        return _json(
+            Health(
+                version=__version__, scenarios=len(store.library), projects=len(store.projects())
+            )
+        )
+
+    def clock_state() -> ClockState:
+        clock = runtime.clock
+        now = clock.now()
+        return ClockState(
+            now=now,
+            mode=clock.mode.value,
+            speed=clock.speed,
+            epoch=store.epoch,
+            unix_now=store.epoch + now,
+        )
+
+    @app.get("/_mock/clock", tags=[CONTROL_TAG], response_model=ClockState)
+    async def get_clock() -> Response:
+        """The scenario clock."""
+        return _json(clock_state())
+
+    @app.post("/_mock/clock/advance", tags=[CONTROL_TAG], response_model=ClockState)
+    async def advance(body: Advance) -> Response:
+        """Move scenario time forward (under every clock; the only way under the manual one)."""
+        store.advance(body.seconds)
+        return _json(clock_state())
+
+    @app.post("/_mock/clock/speed", tags=[CONTROL_TAG], response_model=ClockState)
+    async def set_speed(body: Speed) -> Response:
+        """Change the clock's speed from now on, without a jump (0 makes it manual)."""
+        store.set_speed(body.speed)
+        return _json(clock_state())
+
+    @app.get("/_mock/scenarios", tags=[CONTROL_TAG], response_model=list[ScenarioSummary])
+    async def list_scenarios() -> Response:
+        """The loaded scenarios."""
+        return _json([summarize(s) for s in store.library])
+
+    @app.get("/_mock/scenarios/{name}", tags=[CONTROL_TAG])
+    async def get_scenario(name: str) -> Response:
+        """One scenario, as its document."""
+        return _json(store.scenario(name).document)
+
+    @app.post(
+        "/_mock/scenarios", tags=[CONTROL_TAG], response_model=ScenarioSummary, status_code=201
+    )
+    async def add_scenario(request: Request) -> Response:
+        """Load a scenario (YAML or JSON body) or replace one of the same name. A broken one
+        is refused with every problem and its line; the loaded set is left as it was."""
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the body is not UTF-8 text") from None
+        scenario = load_text(text, "<request body>")
+        store.replace_library(store.library.with_scenario(scenario))
+        return _json(summarize(scenario), status=201)
+
+    @app.post("/_mock/scenarios/reload", tags=[CONTROL_TAG], response_model=list[ScenarioSummary])
+    async def reload_scenarios() -> Response:
+        """Read the scenario files again. All or nothing: on any problem the server keeps
+        serving what it had and answers every problem with file and line."""
+        store.replace_library(runtime.load_library())
+        return _json([summarize(s) for s in store.library])
+
+    @app.get("/_mock/projects", tags=[CONTROL_TAG], response_model=list[ProjectOut])
+    async def list_projects() -> Response:
+        """The projects started so far (a scenario's project starts at its first poll)."""
+        out = []
+        for project in store.projects():
+            try:
+                out.append(describe(*store.observe(project.id)))
+            except MockOmsError:  # deleted meanwhile
+                continue
+        return _json(out)
+
+    @app.post("/_mock/projects", tags=[CONTROL_TAG], response_model=ProjectOut, status_code=201)
+    async def create_project(body: NewProject) -> Response:
+        """Start a new instance of a scenario now."""
+        project = store.create(body.scenario, body.project_id)
+        return _json(describe(*store.observe(project.id)), status=201)
+
+    @app.get("/_mock/projects/{project_id}", tags=[CONTROL_TAG], response_model=ProjectOut)
+    async def get_project(project_id: str) -> Response:
+        """Status, phase, scenario time and the events so far (does not count as a poll)."""
+        return _json(describe(*store.observe(project_id)))
+
+    @app.delete("/_mock/projects/{project_id}", tags=[CONTROL_TAG], status_code=204)
+    async def delete_project(project_id: str) -> Response:
+        """Forget the project; a scenario's own ID starts afresh at its next poll."""
+        store.delete(project_id)
+        return Response(status_code=204)
+
+    @app.post("/_mock/projects/{project_id}/reset", tags=[CONTROL_TAG])
+    async def reset_project(project_id: str) -> Response:
+        """Start the project's story again from the beginning."""
+        store.reset(project_id)
+        return _json({"reset": 1})
+
+    @app.post("/_mock/reset", tags=[CONTROL_TAG])
+    async def reset_all() -> Response:
+        """Every project back to its start."""
+        return _json({"reset": store.reset()})
+
+    @app.post("/_mock/projects/{project_id}/actions/{action}", tags=[CONTROL_TAG])
+    async def act(
+        project_id: str, action: Action, args: Annotated[ActionArgs | None, Body()] = None
+    ) -> Response:
+        """Act on the project as an operator would. Answered in band, like OMS: HTTP 200 with
+        ``success: true`` and the project in ``data``, or ``success: false`` naming the
+        current status and the legal actions (nothing changes then)."""
+        args = args or ActionArgs()
+        try:
+            project, snap = store.act(
+                project_id,
+                action,
+                step=args.step,
+                importance=args.importance,
+                detail=args.message or "",
+            )
+        except MockOmsError as exc:
+            return error_reply(exc)
+        document = envelope.success(_plain(describe(project, snap)), runtime.ids.next(), "0 ms")
+        return _json(document)
+
+    return app
+
+
+def _errors(app: FastAPI, runtime: Runtime) -> None:
+    """Every error of the FastAPI side becomes an envelope here."""
+
+    def reply(exc: MockOmsError) -> Response:
+        status, body = envelope.error_body(exc, runtime.ids.next())
+        headers = (
+            {"Allow": ", ".join(exc.allowed)}
+            if isinstance(exc, MethodNotAllowed) and exc.allowed
+            else None
+        )
+        return Response(
+            body, status_code=status, media_type=envelope.JSON_CONTENT_TYPE, headers=headers
+        )
+
+    @app.exception_handler(MockOmsError)
+    async def on_mock_oms_error(request: Request, exc: MockOmsError) -> Response:
+        return reply(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return reply(NotFound(f"nothing at {request.url.path[:200]!r}"))
+        if exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            return reply(
+                MethodNotAllowed(
+                    f"{request.method} is not allowed on {request.url.path[:200]!r}",
+                    [m.strip() for m in allowed.split(",") if m.strip()],
+                )
+            )
+        return reply(HttpError(str(exc.detail), exc.status_code))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()[:10]
+        )
+        return reply(BadRequest(details or "invalid request"))
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.error(
+            "unexpected error answering %s %s", request.method, request.url.path, exc_info=exc
+        )
+        return reply(InnerError("unexpected error in mock-oms"))

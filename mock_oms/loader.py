@@ -1,0 +1,199 @@
+"""Reading scenario files into a :class:`Library`, reporting every problem with its line.
+
+A library is loaded all or nothing: one broken file and nothing is returned, so a server
+never serves half of a set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+
+from mock_oms import schemas
+from mock_oms.errors import Problem, ScenarioError
+from mock_oms.resources import scenarios_dir
+from mock_oms.scenario import Scenario, ScenarioProblems, build
+from mock_oms.sourcemap import SourceMap, TextError, parse
+
+SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FILE_BYTES = 16 * 1024 * 1024
+PROJECT_ID_MAX = 128
+
+
+@dataclass(frozen=True)
+class Library:
+    """A consistent set of scenarios and the project IDs that serve them."""
+
+    scenarios: Mapping[str, Scenario] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # extra project id -> scenario
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def __iter__(self) -> Iterator[Scenario]:
+        return iter(self.scenarios.values())
+
+    def project_ids(self) -> list[str]:
+        return [*self.scenarios, *self.aliases]
+
+    def with_scenario(self, scenario: Scenario) -> Library:
+        """This library plus ``scenario`` (replacing one of the same name); checked as a set."""
+        merged = {name: s for name, s in self.scenarios.items() if name != scenario.name}
+        merged[scenario.name] = scenario
+        return assemble(merged.values())
+
+
+def _schema_problem(error: ValidationError, source: SourceMap) -> list[Problem]:
+    if error.context:
+        error = best_match(error.context)
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        return [
+            Problem(
+                source.file,
+                source.line((*path, key)),
+                f"{_dotted((*path, key))}: unknown field {key!r}",
+                _dotted((*path, key)),
+            )
+            for key in error.instance
+            if key not in allowed
+        ]
+    return [
+        Problem(source.file, source.line(path), f"{_dotted(path)}: {error.message}", _dotted(path))
+    ]
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def load_text(text: str, file: str = "<text>") -> Scenario:
+    """One scenario from YAML or JSON text; :class:`ScenarioError` lists every problem."""
+    try:
+        doc, source = parse(text, file)
+    except TextError as exc:
+        raise ScenarioError([Problem(file, exc.line, exc.reason)]) from None
+    return load_document(doc, source)
+
+
+def load_document(doc: Any, source: SourceMap | None = None) -> Scenario:
+    """One scenario from parsed data (``source`` supplies lines when it came from text)."""
+    source = source or SourceMap("<document>")
+    problems = [
+        Problem(source.file, line, f"{_dotted(path)}: duplicate key", _dotted(path))
+        for path, line in source.duplicates
+    ]
+    validator = schemas.validator(schemas.SCENARIO)
+    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        problems.extend(_schema_problem(error, source))
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        return build(doc, source.file)
+    except ScenarioProblems as exc:
+        raise ScenarioError(
+            [
+                Problem(source.file, source.line(path), f"{_dotted(path)}: {reason}", _dotted(path))
+                for path, reason in exc.problems
+            ]
+        ) from None
+
+
+def load_file(path: Path) -> Scenario:
+    name = str(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem(name, None, f"larger than {MAX_FILE_BYTES} bytes")])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(name, None, f"not UTF-8 text: {exc.reason}")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(name, None, f"cannot read: {exc.strerror or exc}")]) from None
+    return load_text(text, name)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """The scenario files named by ``paths`` (folders searched recursively, hidden parts
+    skipped) and the problems with the paths themselves."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                kinds = ", ".join(SUFFIXES)
+                problems.append(Problem(str(path), None, f"no scenario files ({kinds}) here"))
+            found.extend(files)
+        elif path.exists():
+            found.append(path)
+        else:
+            problems.append(Problem(str(path), None, "no such file or folder"))
+    return found, problems
+
+
+def assemble(scenarios: Iterable[Scenario]) -> Library:
+    """A library from scenarios, refusing clashing names and project IDs."""
+    by_name: dict[str, Scenario] = {}
+    aliases: dict[str, str] = {}
+    problems: list[Problem] = []
+    for scenario in scenarios:
+        if scenario.name in by_name:
+            problems.append(
+                Problem(
+                    scenario.source,
+                    None,
+                    f"scenario name {scenario.name!r} is "
+                    f"already used by {by_name[scenario.name].source}",
+                )
+            )
+            continue
+        by_name[scenario.name] = scenario
+    for scenario in by_name.values():
+        for pid in scenario.projects:
+            owner = aliases.get(pid) or (pid if pid in by_name else None)
+            if owner is not None:
+                problems.append(
+                    Problem(
+                        scenario.source,
+                        None,
+                        f"project ID {pid!r} is already served by scenario {owner!r}",
+                    )
+                )
+            else:
+                aliases[pid] = scenario.name
+    if problems:
+        raise ScenarioError(problems)
+    return Library(by_name, aliases)
+
+
+def load_paths(paths: Iterable[Path]) -> Library:
+    """Every scenario under ``paths``, or :class:`ScenarioError` with every problem found."""
+    files, problems = discover(paths)
+    scenarios: list[Scenario] = []
+    for file in files:
+        try:
+            scenarios.append(load_file(file))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return assemble(scenarios)
+
+
+def load_bundled() -> Library:
+    return load_paths([scenarios_dir()])

@@ -1,0 +1,128 @@
+"""The OpenAPI document: FastAPI's description of the control API plus the OMS endpoints,
+whose schemas are the JSON Schemas of ``schemas/`` embedded as they are (OpenAPI 3.1 speaks
+JSON Schema 2020-12), not a second copy written by hand."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from mock_oms import schemas
+
+JSON = dict[str, Any]
+OMS_TAG = "OMS API (V3.3.0)"
+
+_ENDPOINTS = (
+    (
+        "/api/omsp/v2/migrations/{projectId}/progress",
+        schemas.MIGRATION_PROGRESS,
+        "getMigrationProgress",
+        "Obtain the status of a migration project",
+    ),
+    (
+        "/api/omsp/v2/sync/{projectId}/progress",
+        schemas.SYNC_PROGRESS,
+        "getSyncProgress",
+        "Obtain the status of a data synchronization project",
+    ),
+)
+
+
+def _embed(name: str, components: JSON) -> str:
+    """Put schema ``name`` and its $defs into ``components``; return its component name."""
+    schema = copy.deepcopy(schemas.load(name))
+    title: str = schema["title"]
+    prefix = f"#/components/schemas/{title}_"
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rewrite(v) for k, v in node.items() if k not in ("$schema", "$id", "$defs")}
+            ref = out.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                out["$ref"] = prefix + ref.removeprefix("#/$defs/")
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    for def_name, definition in schema.get("$defs", {}).items():
+        components[f"{title}_{def_name}"] = rewrite(definition)
+    components[title] = rewrite(schema)
+    return title
+
+
+def build(app: FastAPI) -> JSON:
+    doc = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        openapi_version="3.1.0",
+    )
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    paths = doc.setdefault("paths", {})
+    for path, schema_name, operation_id, summary in _ENDPOINTS:
+        title = _embed(schema_name, components)
+        error_ref = {"$ref": f"#/components/schemas/{title}_ErrorEnvelope"}
+
+        def content(schema: JSON) -> JSON:
+            return {"application/json": {"schema": schema}}
+
+        paths[path] = {
+            "get": {
+                "tags": [OMS_TAG],
+                "operationId": operation_id,
+                "summary": summary,
+                "description": "Business errors come in band: HTTP 200 with success false "
+                "(GHANA-PROJECT000001 for an unknown project, PARAM_ERROR for a "
+                "malformed ID).",
+                "parameters": [
+                    {
+                        "name": "projectId",
+                        "in": "path",
+                        "required": True,
+                        "description": "The project ID: 1 to 128 of letters, digits and _ - . ~",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The progress, or an in-band business error.",
+                        "content": content({"$ref": f"#/components/schemas/{title}"}),
+                    },
+                    "401": {
+                        "description": "Missing or wrong credentials (when the server "
+                        "requires them).",
+                        "content": content(error_ref),
+                    },
+                    "405": {"description": "Only GET is allowed.", "content": content(error_ref)},
+                    "500": {
+                        "description": "An unexpected error inside mock-oms (INNER_ERROR).",
+                        "content": content(error_ref),
+                    },
+                },
+            }
+        }
+    _embed(schemas.SCENARIO, components)
+    doc["tags"] = [
+        {"name": OMS_TAG, "description": "The endpoints of the real service, as documented."},
+        {
+            "name": "mock-oms control API",
+            "description": "Steers the fake: clock, scenarios, projects, actions. Not part of OMS.",
+        },
+    ]
+    return doc
+
+
+def install_openapi(app: FastAPI) -> None:
+    cached: list[JSON] = []
+
+    def openapi() -> JSON:
+        if not cached:
+            cached.append(build(app))
+        return cached[0]
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,97 @@
+"""Scenarios as text for people: a timeline table and a Mermaid state diagram."""
+
+from __future__ import annotations
+
+from mock_oms.lifecycle import Action
+from mock_oms.scenario import Phase, Scenario, scripted_next
+
+
+def _lasts(phase: Phase) -> str:
+    if phase.seconds is not None:
+        return f"{phase.seconds:g}s"
+    if phase.polls is not None:
+        return f"{phase.polls} poll{'s' if phase.polls != 1 else ''}"
+    return "until an action"
+
+
+def _span(span: tuple[int, int]) -> str:
+    return str(span[0]) if span[0] == span[1] else f"{span[0]}->{span[1]}"
+
+
+def _rule(phase: Phase, name: str) -> str:
+    rule = getattr(phase, name)
+    if rule.follows:
+        return f"follow-{rule.lag:g}s"
+    return "-" if rule.mode.value == "off" else "frozen"
+
+
+def timeline(scenario: Scenario) -> str:
+    flags = scenario.flags
+    enabled = [n for n in ("struct", "full", "incr", "reverse") if getattr(flags, n)]
+    ids = ", ".join([scenario.name, *scenario.projects])
+    lines = [
+        f"{scenario.name} ({scenario.kind.value}): {scenario.description}".rstrip(": "),
+        f"  source: {scenario.source}",
+        f"  enabled: {' '.join(enabled) or 'nothing'}; release takes "
+        f"{scenario.release_seconds:g}s; project IDs: {ids} (and {scenario.name}~ANY)",
+        "",
+    ]
+    header = (
+        "#",
+        "starts",
+        "lasts",
+        "status",
+        "step",
+        "struct",
+        "full",
+        "incr",
+        "reverse",
+        "alert",
+        "note",
+    )
+    rows = [header]
+    at: float | None = 0.0
+    for phase in scenario.timeline:
+        start = f"{at:g}s" if at is not None else "later"
+        rows.append(
+            (
+                phase.label,
+                start,
+                _lasts(phase),
+                phase.status.value,
+                phase.step,
+                _span(phase.struct),
+                _span(phase.full),
+                _rule(phase, "incr"),
+                _rule(phase, "reverse"),
+                phase.importance.value,
+                phase.note + (f" (resume -> #{phase.resume})" if phase.resume is not None else ""),
+            )
+        )
+        at = at + phase.seconds if at is not None and phase.seconds is not None else None
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header) - 1)]
+    for row in rows:
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append(("  " + "  ".join(cells) + "  " + str(row[-1])).rstrip())
+    return "\n".join(lines)
+
+
+def mermaid(scenario: Scenario) -> str:
+    """The script as a Mermaid state diagram: one state per phase, edges for what moves on."""
+    lines = ["stateDiagram-v2", "    direction LR"]
+    timeline_ = scenario.timeline
+    for phase in timeline_:
+        lines.append(f"    p{phase.index}: {phase.status.value} {phase.step}")
+    lines.append("    [*] --> p0")
+    for phase in timeline_:
+        nxt = phase.index + 1
+        if nxt < len(timeline_) and not phase.waits:
+            lines.append(f"    p{phase.index} --> p{nxt}: after {_lasts(phase)}")
+        for action in Action:
+            target = scripted_next(phase, timeline_, action)
+            if target is not None and (phase.waits or target != nxt):
+                lines.append(f"    p{phase.index} --> p{target}: {action.value}")
+    last = timeline_[-1]
+    if last.status.value == "DELETED":
+        lines.append(f"    p{last.index} --> [*]")
+    return "\n".join(lines)

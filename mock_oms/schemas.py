@@ -1,0 +1,45 @@
+"""The JSON Schemas of ``schemas/``: the one source for validation, OpenAPI and strategies."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from mock_oms.resources import schemas_dir
+from mock_oms.steps import Kind
+
+MIGRATION_PROGRESS = "migration-progress.schema.json"
+SYNC_PROGRESS = "sync-progress.schema.json"
+SCENARIO = "scenario.schema.json"
+
+PROGRESS_SCHEMAS: dict[Kind, str] = {Kind.MIGRATION: MIGRATION_PROGRESS, Kind.SYNC: SYNC_PROGRESS}
+
+JSONObject = dict[str, Any]
+
+
+@cache
+def load(name: str) -> JSONObject:
+    """The parsed schema ``name`` (a file name in ``schemas/``). Do not mutate the result."""
+    with (schemas_dir() / name).open(encoding="utf-8") as f:
+        schema: JSONObject = json.load(f)
+    return schema
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    schema = load(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def progress_validator(kind: Kind) -> Draft202012Validator:
+    return validator(PROGRESS_SCHEMAS[kind])
+
+
+def errors(name: str, instance: object) -> list[str]:
+    """Each way ``instance`` breaks schema ``name``, as ``path: message`` (empty if valid)."""
+    found = sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    return [f"{e.json_path}: {e.message}" for e in found]

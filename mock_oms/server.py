@@ -1,0 +1,67 @@
+"""Running the app under uvicorn on a socket bound first, so that a port in use is a clear
+error and port 0 reports the port it got."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from collections.abc import Callable
+from importlib.util import find_spec
+
+import uvicorn
+
+from mock_oms.app import MockOms, create_app
+from mock_oms.config import Settings
+from mock_oms.loader import Library
+
+
+class PortInUse(OSError):
+    pass
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                exc.errno,
+                f"{host}:{port} is in use; choose another --port (or stop what listens there)",
+            ) from None
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def uvicorn_config(app: MockOms, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        loop="uvloop" if find_spec("uvloop") else "asyncio",
+        http="httptools" if find_spec("httptools") else "h11",
+        lifespan="off",
+        access_log=settings.access_log,
+        log_level=settings.log_level,
+        server_header=False,
+        date_header=False,
+    )
+
+
+def serve(
+    settings: Settings,
+    *,
+    library: Library | None = None,
+    on_ready: Callable[[MockOms, str], None] | None = None,
+) -> None:
+    """Serve until interrupted. ``on_ready`` gets the app and base URL once bound."""
+    app = create_app(settings, library=library)
+    sock = bind(settings.host, settings.port)
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    if on_ready is not None:
+        on_ready(app, f"http://{shown}:{port}")
+    uvicorn.Server(uvicorn_config(app, settings)).run(sockets=[sock])

@@ -1,0 +1,86 @@
+"""Reading YAML or JSON scenario text while remembering on which line each value stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class SourceMap:
+    """Maps a path into the parsed document (keys and indices) to a 1-based line."""
+
+    file: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+    duplicates: list[tuple[Path_, int]] = field(default_factory=list)
+
+    def line(self, path: Path_) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            found = self.lines.get(tuple(path[:end]))
+            if found is not None:
+                return found
+        return None
+
+
+class TextError(ValueError):
+    """The text is not YAML/JSON at all."""
+
+    def __init__(self, reason: str, line: int | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def parse(text: str, file: str) -> tuple[Any, SourceMap]:
+    """Parse YAML (JSON is accepted, being YAML) and return the data with its source map."""
+    source = SourceMap(file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise TextError(f"not valid YAML or JSON: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise TextError(f"not valid YAML or JSON: {exc}", None) from None
+    except RecursionError:
+        raise TextError("nested too deeply", None) from None
+    if node is None:
+        return None, source
+    try:
+        _walk(node, (), source)
+    except RecursionError:
+        raise TextError("nested too deeply", None) from None
+    constructor = yaml.SafeLoader("")
+    try:
+        data = constructor.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise TextError(f"not valid YAML: {exc.problem or exc}", line) from None
+    except RecursionError:
+        raise TextError("nested too deeply", None) from None
+    finally:
+        constructor.dispose()
+    return data, source
+
+
+def _walk(node: yaml.Node, path: Path_, source: SourceMap) -> None:
+    source.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[object] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            child = (*path, key)
+            if key in seen:
+                source.duplicates.append((child, key_node.start_mark.line + 1))
+            seen.add(key)
+            source.lines[child] = key_node.start_mark.line + 1
+            _walk(value_node, child, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), source)
