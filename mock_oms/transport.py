@@ -1,0 +1,43 @@
+"""A synchronous httpx transport that calls an ASGI app in process, with no socket.
+
+httpx ships only an async ASGI transport; this one drives it on a private event loop in a
+background thread, so synchronous clients (and tests) can talk to the app directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import httpx
+
+
+class InProcessTransport(httpx.BaseTransport):
+    def __init__(self, app: Any) -> None:
+        self._inner = httpx.ASGITransport(app=app)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, daemon=True, name="mock-oms-in-process"
+        )
+        self._thread.start()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def call() -> tuple[httpx.Response, bytes]:
+            response = await self._inner.handle_async_request(request)
+            body = await response.aread()
+            return response, body
+
+        request.read()
+        future = asyncio.run_coroutine_threadsafe(call(), self._loop)
+        response, body = future.result()
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=body, request=request
+        )
+
+    def close(self) -> None:
+        if self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+        if not self._loop.is_running():
+            self._loop.close()
