@@ -39,9 +39,12 @@ Scope = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """What one OMS request is answered with (before any fault is applied)."""
+
     status: int
     body: bytes
     project_id: str | None = None
+    fault: str | None = None  # the fault the response carries, recorded by the journal
 
 
 def match(raw_path: bytes) -> tuple[Kind, bytes] | None:
