@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import signal
 import socket
@@ -72,7 +73,7 @@ def test_every_bundled_story_plays_over_http(server: tuple[subprocess.Popen[str]
     assert statuses == {s.value for s in Status}
     assert importances == {i.value for i in Importance}
     for name, shown in seen.items():
-        for before, after in zip(shown, shown[1:], strict=False):
+        for before, after in itertools.pairwise(shown):
             assert reachable(Status(before["status"]), Status(after["status"])), name
     assert seen["full-migration"][-1]["status"] == "FINISHED"
     assert seen["full-migration-failure"][-1]["fullMigrationProgress"] == 63
