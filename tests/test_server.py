@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -57,7 +58,7 @@ def test_every_bundled_story_plays_over_http(server: tuple[subprocess.Popen[str]
     _, url = server
     with httpx.Client(base_url=url) as http:
         kinds = {s["name"]: s["kind"] for s in http.get("/_mock/scenarios").json()}
-        seen: dict[str, list[dict[str, object]]] = {name: [] for name in kinds}
+        seen: dict[str, list[dict[str, Any]]] = {name: [] for name in kinds}
         for _ in range(150):
             for name, kind in kinds.items():
                 segment = "migrations" if kind == "migration" else "sync"
