@@ -53,6 +53,12 @@ class Server:
         found = re.search(r"^VmRSS:\s+(\d+) kB", text, flags=re.M)
         return int(found.group(1)) / 1024 if found else float("nan")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (/proc/PID/stat)."""
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text(encoding="ascii")
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)

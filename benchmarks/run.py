@@ -70,6 +70,7 @@ class Series:
     name: str
     rounds: list[LoadResult] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)  # server CPU time per request
 
     def median(self, attribute: str) -> float:
         return float(statistics.median(getattr(r, attribute) for r in self.rounds))
@@ -77,6 +78,10 @@ class Series:
     @property
     def rss(self) -> float:
         return statistics.median(self.rss_mb) if self.rss_mb else float("nan")
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_us) if self.cpu_us else float("nan")
 
     @property
     def errors(self) -> int:
@@ -89,8 +94,10 @@ class Series:
             "p99_ms": self.median("p99_ms"),
             "errors": self.errors,
             "rss_mb": self.rss,
+            "cpu_us_per_request": self.cpu,
             "rounds": [{**asdict(r), "rps": r.rps} for r in self.rounds],
             "rss_mb_rounds": self.rss_mb,
+            "cpu_us_per_request_rounds": self.cpu_us,
         }
 
 
@@ -157,10 +164,11 @@ def _drive(options: Options, server: Server, paths: Sequence[str], seconds: floa
     )
 
 
-def show_round(label: str, name: str, result: LoadResult, rss: float) -> None:
+def show_round(label: str, name: str, result: LoadResult, series: Series) -> None:
     print(
         f"  {label:11} {name:16} {result.rps:9,.0f} req/s  p50 {result.p50_ms:6.2f} ms"
-        f"  p99 {result.p99_ms:6.2f} ms  errors {result.errors:<4} RSS {rss:6.1f} MB",
+        f"  p99 {result.p99_ms:6.2f} ms  errors {result.errors:<4}"
+        f" RSS {series.rss_mb[-1]:6.1f} MB  CPU {series.cpu_us[-1]:5.0f} us/req",
         flush=True,
     )
 
@@ -177,6 +185,7 @@ def interleave(
     series = [Series(server.name) for server, _, _ in runs]
     for r in range(1, options.rounds + 1):
         for (server, paths, check), into in zip(runs, series, strict=True):
+            cpu = server.cpu_seconds()
             if check:
                 with Sampler(server.host, server.port, paths) as sampler:
                     result = drive(options, server, paths, options.duration)
@@ -185,7 +194,8 @@ def interleave(
                 result = drive(options, server, paths, options.duration)
             into.rounds.append(result)
             into.rss_mb.append(server.rss_mb())
-            show_round(f"round {r}/{options.rounds}", server.name, result, into.rss_mb[-1])
+            into.cpu_us.append((server.cpu_seconds() - cpu) / result.requests * 1e6)
+            show_round(f"round {r}/{options.rounds}", server.name, result, into)
     return series
 
 
@@ -287,11 +297,14 @@ def table(results: dict[str, Any]) -> str:
     def row(name: str, s: dict[str, Any], start: str = "") -> str:
         return (
             f"{name:26} {s['requests_per_s']:10,.0f} {s['p50_ms']:8.2f} {s['p99_ms']:8.2f}"
-            f" {s['errors']:7} {s['rss_mb']:8.1f} {start:>9}"
+            f" {s['errors']:7} {s['rss_mb']:8.1f} {s['cpu_us_per_request']:8.0f} {start:>9}"
         )
 
     scale_label = f"ratio {o['many']:,}/{o['few']:,}"
-    head = f"{'':26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MB':>8}"
+    head = (
+        f"{'':26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MB':>8}"
+        f" {'CPU us':>8}"
+    )
     lines = [
         "",
         f"mock-oms benchmark: {o['client']}, {o['connections']} connections, "
@@ -303,13 +316,17 @@ def table(results: dict[str, Any]) -> str:
         row("baseline (Starlette)", base, f"{starts['baseline']:.2f}"),
         row(f"mock-oms ({o['mix_paths']} paths)", oms, f"{starts['mock-oms']:.2f}"),
         f"{'ratio mock-oms/baseline':26} {r['requests_per_s']:9.2f}x {r['p50_ms']:7.2f}x"
-        f" {r['p99_ms']:7.2f}x {'':7} {r['rss_mb']:7.2f}x {r['start_s']:8.2f}x",
+        f" {r['p99_ms']:7.2f}x {'':7} {r['rss_mb']:7.2f}x {r['cpu_us_per_request']:7.2f}x"
+        f" {r['start_s']:8.2f}x",
+        "(CPU us: the server's user + system CPU time per request, from /proc/PID/stat; it"
+        " depends less than req/s on what else the machine runs)",
         "",
         head,
         row(f"mock-oms {o['few']:,} projects", small),
         row(f"mock-oms {o['many']:,} projects", big),
         f"{scale_label:26} {r['scale_requests_per_s']:9.2f}x"
-        f" {'':8} {r['scale_p99_ms']:7.2f}x {'':7} {r['scale_rss_mb']:7.2f}x",
+        f" {'':8} {r['scale_p99_ms']:7.2f}x {'':7} {r['scale_rss_mb']:7.2f}x"
+        f" {r['scale_cpu_us_per_request']:7.2f}x",
         f"({o['many']:,} projects created by one poll each"
         f" in {results['scale']['created_s']:.1f} s)",
         "",
@@ -417,12 +434,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "p50_ms": ratio(m["p50_ms"], b["p50_ms"]),
         "p99_ms": ratio(m["p99_ms"], b["p99_ms"]),
         "rss_mb": ratio(m["rss_mb"], b["rss_mb"]),
+        "cpu_us_per_request": ratio(m["cpu_us_per_request"], b["cpu_us_per_request"]),
         "start_s": ratio(results["start_s"]["mock-oms"], results["start_s"]["baseline"]),
         "scale_requests_per_s": ratio(
             results["scale"]["many"]["requests_per_s"], results["scale"]["few"]["requests_per_s"]
         ),
         "scale_p99_ms": ratio(
             results["scale"]["many"]["p99_ms"], results["scale"]["few"]["p99_ms"]
+        ),
+        "scale_cpu_us_per_request": ratio(
+            results["scale"]["many"]["cpu_us_per_request"],
+            results["scale"]["few"]["cpu_us_per_request"],
         ),
         "scale_rss_mb": ratio(
             results["scale"]["many"]["rss_mb"], results["scale"]["few"]["rss_mb"]
