@@ -200,18 +200,17 @@ def interleave(
 
 
 def compare_with_baseline(
-    options: Options, paths: Sequence[str], checked: Checked, tmp: Path
+    options: Options, oms: Server, paths: Sequence[str], checked: Checked, tmp: Path
 ) -> tuple[Series, Series, Path]:
-    with procs.servers([("mock-oms", procs.mock_oms_command(options.server_args))]) as (oms,):
-        bodies = load.touch_all(oms.host, oms.port, paths)
-        body = sorted(bodies, key=len)[len(bodies) // 2]
-        body_file = tmp / "body.json"
-        body_file.write_bytes(body)
-        print(f"  mock-oms over {len(paths)} paths; baseline body {len(body)} bytes", flush=True)
-        with procs.servers([("baseline", procs.baseline_command(body_file))]) as (base,):
-            baseline, mock_oms = interleave(
-                options, [(base, paths, False), (oms, paths, True)], checked
-            )
+    bodies = load.touch_all(oms.host, oms.port, paths)
+    body = sorted(bodies, key=len)[len(bodies) // 2]
+    body_file = tmp / "body.json"
+    body_file.write_bytes(body)
+    print(f"  mock-oms over {len(paths)} paths; baseline body {len(body)} bytes", flush=True)
+    with procs.servers([("baseline", procs.baseline_command(body_file))]) as (base,):
+        baseline, mock_oms = interleave(
+            options, [(base, paths, False), (oms, paths, True)], checked
+        )
     return baseline, mock_oms, body_file
 
 
@@ -230,19 +229,16 @@ def start_times(options: Options, body_file: Path) -> dict[str, list[float]]:
     return times
 
 
-def scale(options: Options, checked: Checked) -> tuple[Series, Series, float]:
+def scale(
+    options: Options, small: Server, big: Server, checked: Checked
+) -> tuple[Series, Series, float]:
     few, many = instance_paths(options.few), instance_paths(options.many)
-    command = procs.mock_oms_command(options.server_args)
-    names = (f"{options.few:,} projects", f"{options.many:,} projects")
-    with procs.servers([(names[0], command), (names[1], command)]) as (small, big):
-        load.touch_all(small.host, small.port, few)
-        began = time.perf_counter()
-        load.touch_all(big.host, big.port, many)
-        created = time.perf_counter() - began
-        print(f"  created {options.many:,} projects in {created:.1f} s", flush=True)
-        small_series, big_series = interleave(
-            options, [(small, few, True), (big, many, True)], checked
-        )
+    load.touch_all(small.host, small.port, few)
+    began = time.perf_counter()
+    load.touch_all(big.host, big.port, many)
+    created = time.perf_counter() - began
+    print(f"  created {options.many:,} projects in {created:.1f} s", flush=True)
+    small_series, big_series = interleave(options, [(small, few, True), (big, many, True)], checked)
     return small_series, big_series, created
 
 
@@ -414,13 +410,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("micro-benchmarks ...", flush=True)
     timings = micro.run(options.micro_budget, options.many)
     results["micro"] = [asdict(t) for t in timings]
-    with tempfile.TemporaryDirectory(prefix="mock-oms-bench-") as tmp:
+    command = procs.mock_oms_command(options.server_args)
+    specs = [
+        ("mock-oms", command),  # the servers of the scale runs start now too, to save time
+        (f"{options.few:,} projects", command),
+        (f"{options.many:,} projects", command),
+    ]
+    with (
+        tempfile.TemporaryDirectory(prefix="mock-oms-bench-") as tmp,
+        procs.servers(specs) as (
+            oms,
+            few,
+            many,
+        ),
+    ):
         print("mock-oms against the baseline ...", flush=True)
-        baseline, mock_oms, body_file = compare_with_baseline(options, paths, checked, Path(tmp))
+        baseline, mock_oms, body_file = compare_with_baseline(
+            options, oms, paths, checked, Path(tmp)
+        )
         print("start to first 200 ...", flush=True)
         starts = start_times(options, body_file)
-    print(f"{options.few:,} against {options.many:,} projects ...", flush=True)
-    small, big, created = scale(options, checked)
+        print(f"{options.few:,} against {options.many:,} projects ...", flush=True)
+        small, big, created = scale(options, few, many, checked)
     results["load_average"]["after"] = procs.load_average()
     results["baseline"] = baseline.summary()
     results["mock-oms"] = mock_oms.summary()
