@@ -1,16 +1,17 @@
 """In-process micro-benchmarks: one poll's evaluation in the engine and the store, and the
 pieces of one progress request in mock-oms's own code (no sockets, no uvicorn).
 
-Each figure is nanoseconds per call, the best of a few repeats of a ``timeit`` loop (the
+Each figure is nanoseconds per call, the best of five interleaved ``timeit`` loops (the
 best is the least disturbed by the other work on a shared machine).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 import timeit
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,23 +26,40 @@ EPOCH = 1_700_000_000.0
 
 
 @dataclass(frozen=True)
+class Case:
+    name: str
+    fn: Callable[[], object]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Timing:
     name: str
     ns: float  # per call
     note: str = ""
 
 
-def measure(fn: Callable[[], object], budget: float, repeat: int = 3) -> float:
-    """Nanoseconds per call of ``fn``: best of ``repeat`` loops of about ``budget`` s each."""
-    timer = timeit.Timer(fn)
+def _loops(timer: timeit.Timer, seconds: float) -> int:
+    """How many calls take about ``seconds`` (like ``Timer.autorange``, to our budget)."""
     number = 1
-    while True:  # like Timer.autorange, but to a budget of our choosing
+    while True:
         took = timer.timeit(number)
-        if took >= budget / 5 or number >= 10_000_000:
-            break
-        number *= 2 if took > budget / 50 else 10
-    loops = max(1, int(number * budget / max(took, 1e-9)))
-    return min(timer.repeat(repeat, loops)) / loops * 1e9
+        if took >= seconds / 5 or number >= 10_000_000:
+            return max(1, int(number * seconds / max(took, 1e-9)))
+        number *= 2 if took > seconds / 50 else 10
+
+
+def measure(cases: Sequence[Case], budget: float, repeat: int = 5) -> list[Timing]:
+    """Nanoseconds per call of each case: the best of ``repeat`` loops of ``budget / repeat``
+    seconds, the loops of all cases interleaved so that a burst of work elsewhere on the
+    machine spoils one loop of several cases rather than every loop of one."""
+    timers = [timeit.Timer(case.fn) for case in cases]
+    loops = [_loops(timer, budget / repeat) for timer in timers]
+    best = [math.inf] * len(cases)
+    for _ in range(repeat):
+        for i, (timer, n) in enumerate(zip(timers, loops, strict=True)):
+            best[i] = min(best[i], timer.timeit(n) / n)
+    return [Timing(c.name, b * 1e9, c.note) for c, b in zip(cases, best, strict=True)]
 
 
 def many_phases(n: int) -> Compiled:
@@ -81,32 +99,21 @@ class _Polling:
         self.state, _ = engine.poll(self.state, self.t)
 
 
-def engine_timings(library: Library, budget: float) -> list[Timing]:
+def engine_cases(library: Library) -> list[Case]:
     full = engine.compile_scenario(library.scenarios["full-migration"])
     incr = engine.compile_scenario(library.scenarios["incremental-sync"])
     out = [
-        Timing(
-            "engine.poll full-migration", measure(_Polling(full, 200.0), budget), "mid full load"
-        ),
-        Timing(
-            "engine.poll incremental-sync",
-            measure(_Polling(incr, 500.0), budget),
-            "checkpoint follows clock",
-        ),
+        Case("engine.poll full-migration", _Polling(full, 200.0), "mid full load"),
+        Case("engine.poll incremental-sync", _Polling(incr, 500.0), "checkpoint follows clock"),
     ]
     for n in (10, 1000):
-        compiled = many_phases(n)
         out.append(
-            Timing(
-                f"engine.poll {n}-phase run",
-                measure(_Polling(compiled, n / 2), budget),
-                "bisect over offsets",
-            )
+            Case(f"engine.poll {n}-phase run", _Polling(many_phases(n), n / 2), "bisect offsets")
         )
     return out
 
 
-def store_timings(library: Library, budget: float, many: int) -> list[Timing]:
+def store_cases(library: Library, many: int) -> list[Case]:
     store = Store(library, Clock(time.monotonic), EPOCH)
     store.poll("full-migration", Kind.MIGRATION)
 
@@ -123,12 +130,12 @@ def store_timings(library: Library, budget: float, many: int) -> list[Timing]:
         big.poll(next(cursor), Kind.MIGRATION)
 
     return [
-        Timing("Store.poll one project", measure(one, budget), "lock + dict + clock + engine"),
-        Timing(f"Store.poll over {many:,} projects", measure(rotating, budget), "rotating IDs"),
+        Case("Store.poll one project", one, "lock + dict + clock + engine"),
+        Case(f"Store.poll over {many:,} projects", rotating, "rotating IDs"),
     ]
 
 
-def request_timings(library: Library, budget: float) -> list[Timing]:
+def request_cases(library: Library) -> list[Case]:
     """Where mock-oms's own code spends one progress request, piece by piece."""
     from mock_oms.app import Runtime
     from mock_oms.config import Settings
@@ -155,42 +162,34 @@ def request_timings(library: Library, budget: float) -> list[Timing]:
             coro.send(None)
         sent.clear()
 
+    def route() -> None:
+        found = match(raw)
+        assert found is not None
+        check_project_id(decode_project_id(found[1]))
+
     return [
-        Timing("OmsApi.__call__ (whole ASGI app)", measure(asgi_call, budget), "no server"),
-        Timing("  OmsApi.answer", measure(lambda: api.answer("GET", raw), budget)),
-        Timing(
-            "    match + decode + check id",
-            measure(
-                lambda: check_project_id(decode_project_id(match(raw)[1])),  # type: ignore[index]
-                budget,
-            ),
-        ),
-        Timing(
-            "    Store.poll", measure(lambda: store.poll("full-migration", Kind.MIGRATION), budget)
-        ),
-        Timing("    RequestIds.next", measure(runtime.ids.next, budget), "random + uuid.UUID"),
-        Timing(
+        Case("OmsApi.__call__ (whole ASGI app)", asgi_call, "no server"),
+        Case("  OmsApi.answer", lambda: api.answer("GET", raw)),
+        Case("    match + decode + check id", route),
+        Case("    Store.poll", lambda: store.poll("full-migration", Kind.MIGRATION)),
+        Case("    RequestIds.next", runtime.ids.next, "random + uuid.UUID"),
+        Case(
             "    envelope.data + success",
-            measure(
-                lambda: envelope.success(envelope.data(Kind.MIGRATION, flags, snap), "x", "0 ms"),
-                budget,
-            ),
+            lambda: envelope.success(envelope.data(Kind.MIGRATION, flags, snap), "x", "0 ms"),
         ),
-        Timing("    envelope.encode", measure(lambda: envelope.encode(document), budget), "json"),
-        Timing(
+        Case("    envelope.encode", lambda: envelope.encode(document), "json"),
+        Case(
             "    perf_counter x2 + cost_text",
-            measure(lambda: envelope.cost_text(time.perf_counter() - time.perf_counter()), budget),
+            lambda: envelope.cost_text(time.perf_counter() - time.perf_counter()),
         ),
     ]
 
 
-def run(budget: float = 0.1, many: int = 10_000) -> list[Timing]:
+def run(budget: float = 0.2, many: int = 10_000) -> list[Timing]:
+    """Every case, ``budget`` seconds each."""
     library = load_bundled()
-    return [
-        *engine_timings(library, budget),
-        *store_timings(library, budget, many),
-        *request_timings(library, budget),
-    ]
+    cases = [*engine_cases(library), *store_cases(library, many), *request_cases(library)]
+    return measure(cases, budget)
 
 
 if __name__ == "__main__":

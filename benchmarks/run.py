@@ -326,7 +326,7 @@ def table(results: dict[str, Any]) -> str:
         f"({o['many']:,} projects created by one poll each"
         f" in {results['scale']['created_s']:.1f} s)",
         "",
-        "one poll in process (ns per call, best of 3):",
+        "one poll in process (ns per call, best of 5):",
         *(f"  {m['name']:40} {m['ns']:9,.0f}  {m['note']}" for m in results["micro"]),
         "",
         f"schema check: {results['schema_check']['count']} responses sampled during the load, "
@@ -358,7 +358,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--few", type=int, default=10, help="projects of the small server")
     parser.add_argument("--many", type=int, default=10_000, help="projects of the big server")
     parser.add_argument("--instances", type=int, default=4, help="NAME~N per scenario in the mix")
-    parser.add_argument("--micro-budget", type=float, default=None, help="seconds a loop [0.1]")
+    parser.add_argument("--micro-budget", type=float, default=None, help="seconds per case [0.2]")
     parser.add_argument(
         "--server-arg",
         action="append",
@@ -377,7 +377,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Options, argparse.Namespace]:
         parser.error("wrk is not installed (apt-get install wrk), use --client python")
     duration = args.duration if args.duration is not None else (3.0 if args.quick else 10.0)
     warmup = args.warmup if args.warmup is not None else (0.5 if args.quick else 1.0)
-    budget = args.micro_budget if args.micro_budget is not None else (0.03 if args.quick else 0.1)
+    budget = args.micro_budget if args.micro_budget is not None else (0.05 if args.quick else 0.2)
     if args.rounds < 1 or args.starts < 1 or args.few < 1 or args.many < 1:
         parser.error("--rounds, --starts, --few and --many must be at least 1")
     return Options(
