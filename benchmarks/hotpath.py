@@ -102,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--server-arg", action="append", default=[])
+    parser.add_argument("--mock-oms", metavar="COMMAND", help="instead of the installed one")
     parser.add_argument("--raw", type=Path, help="keep py-spy's collapsed stacks here")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
@@ -115,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="mock-oms-profile-") as tmp:
         raw_file = args.raw or Path(tmp) / "profile.raw"
-        with procs.servers([("mock-oms", procs.mock_oms_command(args.server_arg))]) as (oms,):
+        with procs.servers(
+            [("mock-oms", procs.mock_oms_command(args.server_arg, args.mock_oms))]
+        ) as (oms,):
             body = sorted(load.touch_all(oms.host, oms.port, paths), key=len)[len(paths) // 2]
             (Path(tmp) / "body.json").write_bytes(body)
             specs = [("baseline", procs.baseline_command(Path(tmp) / "body.json"))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -21,10 +22,17 @@ BENCHMARKS = Path(__file__).resolve().parent
 BANNER = re.compile(rb"listening on http://([0-9.]+):(\d+)")
 
 
-def mock_oms_command(extra: Sequence[str] = ()) -> list[str]:
-    """``mock-oms serve`` on a free port, with the bundled scenarios and the real clock."""
-    script = Path(sys.executable).with_name("mock-oms")
-    prefix = [str(script)] if script.exists() else [sys.executable, "-m", "mock_oms"]
+def mock_oms_command(extra: Sequence[str] = (), program: str | None = None) -> list[str]:
+    """``mock-oms serve`` on a free port, with the bundled scenarios and the real clock.
+
+    ``program``: the command to run instead of the ``mock-oms`` next to this Python (another
+    installation, or a patched launcher to try an optimization), split like a shell would.
+    """
+    if program:
+        prefix = shlex.split(program)
+    else:
+        script = Path(sys.executable).with_name("mock-oms")
+        prefix = [str(script)] if script.exists() else [sys.executable, "-m", "mock_oms"]
     return [*prefix, "serve", "--host", "127.0.0.1", "--port", "0", *extra]
 
 

@@ -61,6 +61,7 @@ class Options:
     instances: int
     micro_budget: float
     server_args: tuple[str, ...]
+    program: str | None
 
 
 @dataclass
@@ -217,7 +218,7 @@ def compare_with_baseline(
 def start_times(options: Options, body_file: Path) -> dict[str, list[float]]:
     commands = {
         "baseline": procs.baseline_command(body_file),
-        "mock-oms": procs.mock_oms_command(options.server_args),
+        "mock-oms": procs.mock_oms_command(options.server_args, options.program),
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(options.starts):
@@ -365,6 +366,11 @@ def parse(argv: Sequence[str] | None) -> tuple[Options, argparse.Namespace]:
         default=[],
         help="an extra argument to `mock-oms serve` (repeatable), e.g. --server-arg=--access-log",
     )
+    parser.add_argument(
+        "--mock-oms",
+        metavar="COMMAND",
+        help="run this instead of the installed mock-oms (COMMAND serve --port 0 ... is run)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--fail-on-miss", action="store_true", help="exit 1 when a target is not met"
@@ -393,6 +399,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Options, argparse.Namespace]:
         instances=args.instances,
         micro_budget=budget,
         server_args=tuple(args.server_arg),
+        program=args.mock_oms,
     ), args
 
 
@@ -410,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("micro-benchmarks ...", flush=True)
     timings = micro.run(options.micro_budget, options.many)
     results["micro"] = [asdict(t) for t in timings]
-    command = procs.mock_oms_command(options.server_args)
+    command = procs.mock_oms_command(options.server_args, options.program)
     specs = [
         ("mock-oms", command),  # the servers of the scale runs start now too, to save time
         (f"{options.few:,} projects", command),
