@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from mock_oms.app import MockOms, create_app
+from mock_oms.client import ControlClient
+from mock_oms.clock import ClockMode
+from mock_oms.config import Settings
+
+# The mock_oms plugin itself is active here as it is for any user who installs mock-oms:
+# the suite uses its fixtures, and tests/test_pytest_plugin.py runs it inside pytester.
+pytest_plugins = ("pytester",)
+
+MakeClient = Callable[..., tuple[MockOms, ControlClient]]
+
+
+@pytest.fixture
+def make_client() -> Iterator[MakeClient]:
+    """A fresh app (manual clock unless told) and an in-process client for it."""
+    clients: list[ControlClient] = []
+
+    def make(
+        client_kwargs: dict[str, Any] | None = None, **settings: Any
+    ) -> tuple[MockOms, ControlClient]:
+        settings.setdefault("clock", ClockMode.MANUAL)
+        app = create_app(Settings(**settings))
+        client = ControlClient.in_process(app, **(client_kwargs or {}))
+        clients.append(client)
+        return app, client
+
+    yield make
+    for client in clients:
+        client.close()
