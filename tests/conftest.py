@@ -9,6 +9,7 @@ from mock_oms.app import MockOms, create_app
 from mock_oms.client import ControlClient
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.loader import Library, load_bundled
 
 # The mock_oms plugin itself is active here as it is for any user who installs mock-oms:
 # the suite uses its fixtures, and tests/test_pytest_plugin.py runs it inside pytester.
@@ -17,8 +18,14 @@ pytest_plugins = ("pytester",)
 MakeClient = Callable[..., tuple[MockOms, ControlClient]]
 
 
+@pytest.fixture(scope="session")
+def bundled() -> Library:
+    """The bundled scenarios, read once (a library is immutable: apps may share it)."""
+    return load_bundled()
+
+
 @pytest.fixture
-def make_client() -> Iterator[MakeClient]:
+def make_client(bundled: Library) -> Iterator[MakeClient]:
     """A fresh app (manual clock unless told) and an in-process client for it."""
     clients: list[ControlClient] = []
 
@@ -26,7 +33,8 @@ def make_client() -> Iterator[MakeClient]:
         client_kwargs: dict[str, Any] | None = None, **settings: Any
     ) -> tuple[MockOms, ControlClient]:
         settings.setdefault("clock", ClockMode.MANUAL)
-        app = create_app(Settings(**settings))
+        library = None if settings.get("scenarios") else bundled
+        app = create_app(Settings(**settings), library=library)
         client = ControlClient.in_process(app, **(client_kwargs or {}))
         clients.append(client)
         return app, client
