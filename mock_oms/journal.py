@@ -16,6 +16,7 @@ Recording is on the hot path: one lock, a few comparisons and one append of a tu
 from __future__ import annotations
 
 import json
+import math
 import threading
 from array import array
 from collections import deque
@@ -168,40 +169,50 @@ class _Sample:
         self.values = array("d")
         self.count = 0
         self.stride = 1
-        self.min: float | None = None
+        self.min = math.inf
 
     def add(self, value: float) -> None:
-        if self.min is None or value < self.min:
+        if value < self.min:  # noqa: PLR1730 (on the hot path, cheaper than min())
             self.min = value
-        if self.count % self.stride == 0:
-            if len(self.values) >= self.cap:
-                self.values = self.values[::2]
-                self.stride *= 2
-            if self.count % self.stride == 0:
-                self.values.append(value)
-        self.count += 1
+        count = self.count
+        self.count = count + 1
+        if count % self.stride:
+            return
+        if len(self.values) >= self.cap:
+            self.values = self.values[::2]
+            self.stride *= 2
+            if count % self.stride:
+                return
+        self.values.append(value)
 
     def summary(self) -> Intervals:
         values = self.values
         return Intervals(
             self.count,
-            self.min,
+            self.min if self.count else None,
             median(values) if values else None,
             median_exact=self.stride == 1,
         )
 
 
+_At = tuple[float, float]  # wall clock, scenario time: a Moment, cheaper to make
+
+
+def _moment(at: _At) -> Moment:
+    return Moment(at[0], at[1])
+
+
 class _Run:
     __slots__ = ("count", "first", "last", "status")
 
-    def __init__(self, status: Status, at: Moment) -> None:
+    def __init__(self, status: Status, at: _At) -> None:
         self.status = status
         self.count = 1
         self.first = at
         self.last = at
 
     def frozen(self) -> Run:
-        return Run(self.status, self.count, self.first, self.last)
+        return Run(self.status, self.count, _moment(self.first), _moment(self.last))
 
 
 class _Polls:
@@ -224,25 +235,27 @@ class _Polls:
     def __init__(self, sample: int) -> None:
         self.count = 0
         self.shown = 0
-        self.first: Moment | None = None
-        self.last: Moment | None = None
+        self.first: _At | None = None
+        self.last: _At | None = None
         self.wall = _Sample(sample)
         self.scenario = _Sample(sample)
         self.runs: deque[_Run] = deque()
         self.dropped_runs = 0
         self.settled = False  # the last status shown was a settled one
         self.after_settled = 0
-        self.first_settled: Sighting | None = None
+        self.first_settled: tuple[Status, _At] | None = None
 
     def add(self, wall: float, now: float, shown: Status | None, max_runs: int) -> None:
-        moment = Moment(wall, now)
+        at = (wall, now)
         last = self.last
         if last is None:
-            self.first = moment
+            self.first = at
         else:
-            self.wall.add(max(0.0, wall - last.time))
-            self.scenario.add(max(0.0, now - last.scenario_time))
-        self.last = moment
+            # the clocks never go back; a wall clock set back would give a negative gap
+            gap = wall - last[0]
+            self.wall.add(gap if gap > 0 else 0.0)
+            self.scenario.add(now - last[1])
+        self.last = at
         self.count += 1
         if self.settled:
             self.after_settled += 1
@@ -253,30 +266,31 @@ class _Polls:
         if runs and runs[-1].status is shown:
             run = runs[-1]
             run.count += 1
-            run.last = moment
-        else:
-            runs.append(_Run(shown, moment))
-            if len(runs) > max_runs:
-                runs.popleft()
-                self.dropped_runs += 1
+            run.last = at
+            return  # same status: settled or not as before
+        runs.append(_Run(shown, at))
+        if len(runs) > max_runs:
+            runs.popleft()
+            self.dropped_runs += 1
         self.settled = shown in SETTLED
         if self.settled and self.first_settled is None:
-            self.first_settled = Sighting(shown, moment)
+            self.first_settled = (shown, at)
 
     def timeline(self, project_id: str) -> Timeline:
+        settled = self.first_settled
         return Timeline(
             project_id,
             self.count,
             self.shown,
             self.count - self.shown,
-            self.first,
-            self.last,
+            None if self.first is None else _moment(self.first),
+            None if self.last is None else _moment(self.last),
             self.wall.summary(),
             self.scenario.summary(),
             tuple(r.frozen() for r in self.runs),
             self.dropped_runs,
             self.after_settled,
-            self.first_settled,
+            None if settled is None else Sighting(settled[0], _moment(settled[1])),
         )
 
 
