@@ -243,3 +243,19 @@ def test_a_live_server_enforces_both(tmp_path: Path) -> None:
         with ControlClient(live.base_url, token=TOKEN, auth=("u", "p")) as client:
             assert client.progress("full-migration")["success"]
             assert client.requests()["total"] == 2
+
+
+def test_openapi_documents_the_credentials(make_client: MakeClient) -> None:
+    from openapi_spec_validator import validate
+
+    _, client = make_client()
+    doc = client.http.get("/openapi.json").json()
+    validate(doc)
+    schemes = doc["components"]["securitySchemes"]
+    assert (schemes["controlToken"]["scheme"], schemes["omsBasic"]["scheme"]) == ("bearer", "basic")
+    paths = doc["paths"]
+    assert paths["/_mock/requests"]["get"]["security"] == [{"controlToken": []}, {}]
+    assert "401" in paths["/_mock/projects/{project_id}/polls"]["get"]["responses"]
+    assert "security" not in paths["/_mock/health"]["get"]
+    oms = paths["/api/omsp/v2/migrations/{projectId}/progress"]["get"]
+    assert oms["security"] == [{"omsBasic": []}, {}]
