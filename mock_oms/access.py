@@ -87,8 +87,10 @@ class ControlGuard:
         self._expected = _digest(token.encode())
 
     def problem(self, scope: Scope) -> str | None:
+        if scope["type"] != "http":  # lifespan: not a call
+            return None
         path: str = scope["path"]
-        if scope["type"] != "http" or path in OPEN_PATHS:
+        if path in OPEN_PATHS:
             return None
         if path != CONTROL_PREFIX and not path.startswith(CONTROL_PREFIX + "/"):
             return None

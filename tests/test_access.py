@@ -10,6 +10,7 @@ from conftest import MakeClient
 
 from mock_oms import cli, server
 from mock_oms.access import parse_credentials
+from mock_oms.app import create_app
 from mock_oms.client import ControlClient, ControlError
 from mock_oms.config import Settings
 
@@ -259,3 +260,26 @@ def test_openapi_documents_the_credentials(make_client: MakeClient) -> None:
     assert "security" not in paths["/_mock/health"]["get"]
     oms = paths["/api/omsp/v2/migrations/{projectId}/progress"]["get"]
     assert oms["security"] == [{"omsBasic": []}, {}]
+
+
+def test_the_guard_lets_lifespan_through() -> None:
+    import asyncio
+
+    from mock_oms.access import ControlGuard
+
+    seen: list[str] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["type"])
+
+    app = create_app(Settings(control_token=TOKEN))
+    guard = ControlGuard(inner, app.runtime, TOKEN)
+
+    async def nothing() -> Any:
+        return {}
+
+    async def ignore(message: Any) -> None:
+        pass
+
+    asyncio.run(guard({"type": "lifespan"}, nothing, ignore))
+    assert seen == ["lifespan"]
