@@ -222,6 +222,8 @@ def serve(
         run(settings, library=library, on_ready=banner)
     except PortInUse as exc:
         raise SystemExit(f"mock-oms: {exc.strerror}") from None
+    except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the Ctrl-C
+        pass
 
 
 @main.command()

@@ -232,10 +232,6 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     install_openapi(app)
     startup_library = store.library  # create_app loads it before building this app
 
-    def error_reply(exc: MockOmsError) -> Response:
-        status, body = envelope.error_body(exc, runtime.ids.next())
-        return Response(body, status_code=status, media_type=envelope.JSON_CONTENT_TYPE)
-
     @app.get("/_mock/health", tags=[CONTROL_TAG], response_model=Health)
     async def health() -> Response:
         """200 while the server serves. Never needs a control token."""
@@ -383,7 +379,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
                 detail=args.message or "",
             )
         except MockOmsError as exc:
-            return error_reply(exc)
+            return error_response(runtime, exc, control=False)
         document = envelope.success(_plain(describe(project, snap)), runtime.ids.next(), "0 ms")
         return _json(document)
 
@@ -395,19 +391,24 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     return app
 
 
+def error_response(runtime: Runtime, exc: MockOmsError, *, control: bool = True) -> Response:
+    """``exc`` as an envelope response (``control=False``: answered in band, as OMS does)."""
+    status, body = envelope.error_body(exc, runtime.ids.next(), control=control)
+    headers = (
+        {"Allow": ", ".join(exc.allowed)}
+        if isinstance(exc, MethodNotAllowed) and exc.allowed
+        else None
+    )
+    return Response(
+        body, status_code=status, media_type=envelope.JSON_CONTENT_TYPE, headers=headers
+    )
+
+
 def _errors(app: FastAPI, runtime: Runtime) -> None:
     """Every error of the FastAPI side becomes an envelope here."""
 
     def reply(exc: MockOmsError) -> Response:
-        status, body = envelope.error_body(exc, runtime.ids.next())
-        headers = (
-            {"Allow": ", ".join(exc.allowed)}
-            if isinstance(exc, MethodNotAllowed) and exc.allowed
-            else None
-        )
-        return Response(
-            body, status_code=status, media_type=envelope.JSON_CONTENT_TYPE, headers=headers
-        )
+        return error_response(runtime, exc)
 
     @app.exception_handler(MockOmsError)
     async def on_mock_oms_error(request: Request, exc: MockOmsError) -> Response:

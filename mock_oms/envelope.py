@@ -99,6 +99,13 @@ def encode(document: dict[str, Any]) -> bytes:
     return _dumps(document).encode("utf-8")
 
 
-def error_body(exc: MockOmsError, request_id: str, cost: str = "0 ms") -> tuple[int, bytes]:
-    """The HTTP status and body that answer ``exc``: the one place errors become responses."""
-    return exc.http_status, encode(error(exc, request_id, cost))
+def error_body(
+    exc: MockOmsError, request_id: str, cost: str = "0 ms", *, control: bool = False
+) -> tuple[int, bytes]:
+    """The HTTP status and body that answer ``exc``: the one place errors become responses.
+
+    ``control``: the answer goes to a control API call (which uses plain HTTP statuses
+    where the OMS endpoints answer in band).
+    """
+    status = exc.control_status if control and exc.control_status else exc.http_status
+    return status, encode(error(exc, request_id, cost))

@@ -15,7 +15,8 @@ from mock_oms.lifecycle import Action, Status
 
 class MockOmsError(Exception):
     code: str = "INNER_ERROR"
-    http_status: int = 500
+    http_status: int = 500  # on the OMS endpoints
+    control_status: int | None = None  # on the control API, when it differs
     advice: str = "This is a bug of mock-oms; please report it with the request that caused it."
 
     def __init__(self, message: str, *, advice: str | None = None) -> None:
@@ -38,8 +39,11 @@ class ParamError(MockOmsError):
 
 
 class ProjectNotFound(MockOmsError):
+    """In band (HTTP 200) on the OMS endpoints, as OMS answers; 404 on the control API."""
+
     code = "GHANA-PROJECT000001"
     http_status = 200
+    control_status = 404
     advice = "Check the project ID; list the projects mock-oms serves with GET /_mock/projects."
 
     def __init__(self, project_id: str) -> None:

@@ -49,8 +49,7 @@ class Library:
 
 
 def _schema_problem(error: ValidationError, source: SourceMap) -> list[Problem]:
-    if error.context:
-        error = best_match(error.context)
+    error = best_match(schemas.leaves(error))
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))

@@ -84,8 +84,12 @@ def build(app: FastAPI) -> JSON:
                         "name": "projectId",
                         "in": "path",
                         "required": True,
-                        "description": "The project ID: 1 to 128 of letters, digits and _ - . ~",
-                        "schema": {"type": "string"},
+                        "description": "The project ID: 1 to 128 letters, digits and _ - . ~, "
+                        "starting with a letter or digit.",
+                        "schema": {
+                            "type": "string",
+                            "pattern": "^[A-Za-z0-9][A-Za-z0-9_.~-]{0,127}$",
+                        },
                     }
                 ],
                 "responses": {

@@ -83,14 +83,17 @@ def mermaid(scenario: Scenario) -> str:
     for phase in timeline_:
         lines.append(f"    p{phase.index}: {phase.status.value} {phase.step}")
     lines.append("    [*] --> p0")
+    edges: dict[tuple[int, int], list[str]] = {}
     for phase in timeline_:
         nxt = phase.index + 1
         if nxt < len(timeline_) and not phase.waits:
-            lines.append(f"    p{phase.index} --> p{nxt}: after {_lasts(phase)}")
+            edges.setdefault((phase.index, nxt), []).append(f"after {_lasts(phase)}")
         for action in Action:
             target = scripted_next(phase, timeline_, action)
-            if target is not None and (phase.waits or target != nxt):
-                lines.append(f"    p{phase.index} --> p{target}: {action.value}")
+            if target is not None:
+                edges.setdefault((phase.index, target), []).append(action.value)
+    for (src, dst), labels in edges.items():
+        lines.append(f"    p{src} --> p{dst}: {', or '.join(labels)}")
     last = timeline_[-1]
     if last.status.value == "DELETED":
         lines.append(f"    p{last.index} --> [*]")

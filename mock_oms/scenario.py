@@ -187,6 +187,8 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
                 else ((spec, spec) if isinstance(spec, int) else (spec[0], spec[1]))
             )
             if spec is not None:
+                if i == 0:  # the story may begin anywhere: nothing is carried yet
+                    carried = span[0]
                 if not getattr(flags, name) and span != (0, 0):
                     problem(where, f"{name} progress must stay 0: the {name} phase is not enabled")
                 if status is not Status.RUNNING and span != (carried, carried):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import errno
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.util import find_spec
 from typing import Any
 
@@ -41,7 +43,11 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(
-    app: MockOms, settings: Settings, *, log_config: dict[str, Any] | None = LOGGING_CONFIG
+    app: MockOms,
+    settings: Settings,
+    log_level: str | None = None,
+    *,
+    log_config: dict[str, Any] | None = LOGGING_CONFIG,
 ) -> uvicorn.Config:
     """``log_config=None`` leaves the process's logging alone (for a server in a test)."""
     return uvicorn.Config(
@@ -51,7 +57,7 @@ def uvicorn_config(
         http="httptools" if find_spec("httptools") else "h11",
         lifespan="off",
         access_log=settings.access_log,
-        log_level=settings.log_level,
+        log_level=log_level or settings.log_level,
         server_header=False,
         date_header=False,
     )
@@ -71,3 +77,29 @@ def serve(
     if on_ready is not None:
         on_ready(app, f"http://{shown}:{port}")
     uvicorn.Server(uvicorn_config(app, settings)).run(sockets=[sock])
+
+
+@contextmanager
+def running(settings: Settings, *, library: Library | None = None) -> Iterator[tuple[MockOms, str]]:
+    """Serve in a background thread for the duration of the block; yields (app, base URL).
+
+    For tests and tools: binds ``settings.host`` on ``settings.port`` (0: a free port).
+    """
+    app = create_app(settings, library=library)
+    sock = bind(settings.host, settings.port)
+    host, port = sock.getsockname()[:2]
+    server = uvicorn.Server(uvicorn_config(app, settings, log_level="warning"))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"mock-oms-{port}"
+    )
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("mock-oms failed to start")
+            thread.join(0.01)
+        yield app, f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

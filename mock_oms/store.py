@@ -22,8 +22,9 @@ from mock_oms.scenario import Scenario
 from mock_oms.steps import Kind
 
 PROJECT_ID_MAX = 128
-# Letters, digits, '_', '-', '.', and '~' (which separates a scenario name from an instance).
-PROJECT_ID = re.compile(rf"[A-Za-z0-9_.~-]{{1,{PROJECT_ID_MAX}}}")
+# A letter or digit, then letters, digits, '_', '-', '.', and '~' (which separates a
+# scenario name from an instance name).
+PROJECT_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.~-]{{0,{PROJECT_ID_MAX - 1}}}")
 INSTANCE_SEPARATOR = "~"
 DEFAULT_MAX_PROJECTS = 100_000
 
@@ -35,7 +36,9 @@ def check_project_id(project_id: str) -> str:
     if len(project_id) > PROJECT_ID_MAX:
         raise ParamError(f"projectId is longer than {PROJECT_ID_MAX} characters")
     if PROJECT_ID.fullmatch(project_id) is None:
-        raise ParamError("projectId may contain only letters, digits and _ - . ~")
+        raise ParamError(
+            "projectId must start with a letter or digit and hold only letters, digits and _ - . ~"
+        )
     return project_id
 
 

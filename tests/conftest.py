@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from mock_oms.app import MockOms, create_app
 from mock_oms.client import ControlClient
@@ -14,6 +17,28 @@ from mock_oms.loader import Library, load_bundled
 # The mock_oms plugin itself is active here as it is for any user who installs mock-oms:
 # the suite uses its fixtures, and tests/test_pytest_plugin.py runs it inside pytester.
 pytest_plugins = ("pytester",)
+
+settings.register_profile(
+    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+EPOCH = 1_700_000_000.0
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app() -> MockOms:
+    """A fresh app on the bundled scenarios, manual clock, fixed epoch and seed."""
+    return create_app(Settings(clock=ClockMode.MANUAL, seed=7, epoch=EPOCH))
+
+
+@pytest.fixture
+def client(app: MockOms) -> Iterator[ControlClient]:
+    with ControlClient.in_process(app) as c:
+        yield c
+
 
 MakeClient = Callable[..., tuple[MockOms, ControlClient]]
 

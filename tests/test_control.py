@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mock_oms.app import create_app
+from mock_oms.client import ControlClient, ControlError
+from mock_oms.clock import ClockMode
+from mock_oms.config import Settings
+
+SCENARIO = """\
+name: tiny
+kind: migration
+flags: {struct: false}
+timeline:
+  - {status: INIT, seconds: 1}
+  - {status: RUNNING, step: FULL_MIGRATION, seconds: 10, progress: {full: [0, 100]}}
+  - {status: FINISHED}
+"""
+
+
+def test_health_clock_and_advance(client: ControlClient) -> None:
+    assert client.health()["status"] == "ok"
+    clock = client.clock()
+    assert (clock["now"], clock["mode"], clock["unixNow"]) == (0, "manual", 1_700_000_000)
+    assert client.advance(12.5)["now"] == 12.5
+    assert client.set_speed(60)["mode"] == "accelerated"
+    assert client.set_speed(0)["mode"] == "manual"
+
+
+@pytest.mark.parametrize("body", [{"seconds": -1}, {"seconds": "soon"}, {}, {"seconds": 1, "x": 2}])
+def test_bad_clock_requests_are_400_envelopes(client: ControlClient, body: object) -> None:
+    response = client.http.post("/_mock/clock/advance", json=body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "PARAM_ERROR"
+    assert client.clock()["now"] == 0
+
+
+def test_a_body_that_is_not_json_is_a_400_envelope(client: ControlClient) -> None:
+    response = client.http.post(
+        "/_mock/clock/advance", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "PARAM_ERROR")
+
+
+def test_scenarios_are_listed_with_a_summary(client: ControlClient) -> None:
+    listed = {s["name"]: s for s in client.scenarios()}
+    assert listed["release"]["statuses"] == ["INIT", "RUNNING", "FINISHED", "RELEASING", "RELEASED"]
+    assert listed["sync-project"]["kind"] == "sync"
+    assert listed["full-migration"]["projects"] == ["np_4w3a0001"]
+
+
+def test_a_scenario_loaded_at_run_time_is_served(client: ControlClient) -> None:
+    assert client.add_scenario(SCENARIO)["name"] == "tiny"
+    client.progress("tiny")
+    client.advance(6)
+    assert client.progress("tiny")["data"]["fullMigrationProgress"] == 50
+
+
+def test_a_broken_scenario_is_refused_and_the_set_is_kept(client: ControlClient) -> None:
+    before = client.scenarios()
+    with pytest.raises(ControlError) as refused:
+        client.add_scenario(SCENARIO.replace("FULL_MIGRATION", "INCR_SYNC"))
+    assert refused.value.status == 422
+    assert refused.value.code == "SCENARIO_INVALID"
+    assert "<request body>:6: timeline[1].step" in refused.value.envelope["message"]
+    assert client.scenarios() == before
+
+
+def test_reload_is_all_or_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "tiny.yaml"
+    good.write_text(SCENARIO)
+    app = create_app(Settings(clock=ClockMode.MANUAL, scenarios=(tmp_path,)))
+    with ControlClient.in_process(app) as client:
+        assert [s["name"] for s in client.scenarios()] == ["tiny"]
+        (tmp_path / "more.yaml").write_text(SCENARIO.replace("tiny", "more"))
+        assert [s["name"] for s in client.reload_scenarios()] == ["more", "tiny"]
+        good.write_text(SCENARIO.replace("status: FINISHED", "status: FINISHEDD"))
+        with pytest.raises(ControlError) as refused:
+            client.reload_scenarios()
+        assert f"{good}:7:" in refused.value.envelope["message"]
+        assert [s["name"] for s in client.scenarios()] == ["more", "tiny"]
+        assert client.progress("tiny")["success"]
+
+
+def test_projects_are_created_inspected_and_deleted(client: ControlClient) -> None:
+    created = client.create("suspend-resume", "mine")
+    assert (created["projectId"], created["status"], created["path"]) == (
+        "mine",
+        "INIT",
+        "/api/omsp/v2/migrations/mine/progress",
+    )
+    client.advance(20)
+    seen = client.project("mine")
+    assert (seen["status"], seen["currentStep"], seen["scenarioTime"]) == (
+        "RUNNING",
+        "STRUCT_MIGRATION",
+        20,
+    )
+    assert seen["events"] == [
+        {
+            "at": 5.0,
+            "source": "script",
+            "action": None,
+            "from": "INIT",
+            "to": "RUNNING",
+            "phase": 1,
+            "detail": "",
+        }
+    ]
+    assert [p["projectId"] for p in client.projects()] == ["mine"]
+    with pytest.raises(ControlError) as exists:
+        client.create("suspend-resume", "mine")
+    assert exists.value.status == 409
+    client.delete("mine")
+    with pytest.raises(ControlError) as gone:
+        client.project("mine")
+    assert (gone.value.status, gone.value.code) == (404, "GHANA-PROJECT000001")
+    with pytest.raises(ControlError) as again:
+        client.delete("mine")
+    assert again.value.status == 404
+
+
+def test_unknown_scenario_is_a_404(client: ControlClient) -> None:
+    with pytest.raises(ControlError) as refused:
+        client.create("nope")
+    assert (refused.value.status, refused.value.code) == (404, "NOT_FOUND")
+
+
+def test_actions_answer_in_band(client: ControlClient) -> None:
+    client.create("full-migration", "p")
+    client.advance(60)
+    refused = client.act("p", "release")
+    assert (refused["success"], refused["code"]) == (False, "GHANA-OPERAT000001")
+    assert "RUNNING" in refused["message"] and "stop, fail" in refused["message"]
+    done = client.act("p", "stop", message="maintenance window")
+    assert (done["success"], done["data"]["status"]) == (True, "SUSPEND")
+    assert done["data"]["events"][-1]["detail"] == "maintenance window"
+    assert client.progress("p")["data"]["status"] == "SUSPEND"
+    failed = client.act("p", "resume")
+    assert failed["data"]["status"] == "RUNNING"
+    assert client.act("p", "fail", step="PRE_CHECK")["data"]["currentStep"] == "PRE_CHECK"
+    assert client.act("p", "fail")["code"] == "GHANA-OPERAT000001"
+
+
+def test_an_unknown_action_is_a_400(client: ControlClient) -> None:
+    client.create("full-migration", "p")
+    response = client.http.post("/_mock/projects/p/actions/explode")
+    assert (response.status_code, response.json()["code"]) == (400, "PARAM_ERROR")
+
+
+def test_reset_restarts_everything(client: ControlClient) -> None:
+    client.create("full-migration", "p")
+    client.progress("release")
+    client.advance(100)
+    assert client.reset()["reset"] == 2
+    assert client.project("p")["scenarioTime"] == 0
+    client.advance(10)
+    client.reset("p")
+    assert client.project("p")["scenarioTime"] == 0

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from mock_oms.lifecycle import (
+    ACTIONS,
+    SETTLED,
+    Action,
+    Status,
+    action_for,
+    is_edge,
+    legal_actions,
+    reachable,
+    result_of,
+)
+
+# The table of shared/guide/oms-api.md section 2, written out again on purpose.
+GUIDE = {
+    "INIT": {"start": "RUNNING", "delete": "DELETED"},
+    "RUNNING": {"stop": "SUSPEND"},
+    "SUSPEND": {"resume": "RUNNING", "release": "RELEASING"},
+    "FAILED": {"resume": "RUNNING", "release": "RELEASING"},
+    "FINISHED": {"release": "RELEASING"},
+    "RELEASING": {},
+    "RELEASED": {"delete": "DELETED"},
+    "DELETED": {},
+}
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("action", list(Action))
+def test_operator_actions_match_the_guide(status: Status, action: Action) -> None:
+    expected = GUIDE[status.value].get(action.value)
+    if action is Action.FAIL:  # a failure injected by a test, legal only while running
+        expected = "FAILED" if status is Status.RUNNING else None
+    got = result_of(status, action)
+    assert (got.value if got else None) == expected
+
+
+def test_release_is_refused_while_running() -> None:
+    assert Action.RELEASE not in legal_actions(Status.RUNNING)
+
+
+def test_automatic_edges_and_reachability() -> None:
+    assert is_edge(Status.RUNNING, Status.FINISHED)
+    assert is_edge(Status.RELEASING, Status.RELEASED)
+    assert not is_edge(Status.INIT, Status.FINISHED)
+    assert reachable(Status.INIT, Status.FINISHED)
+    assert not reachable(Status.FINISHED, Status.RUNNING)
+    assert not reachable(Status.DELETED, Status.INIT)
+    assert all(reachable(s, s) for s in Status)
+    assert action_for(Status.SUSPEND, Status.RUNNING) is Action.RESUME
+
+
+def test_deleted_is_final_and_settled_statuses_leave_only_by_operator_action() -> None:
+    assert legal_actions(Status.DELETED) == ()
+    for status in SETTLED:
+        automatic = {dst for (src, _), dst in ACTIONS.items() if src is status}
+        assert Status.RUNNING not in automatic or status is Status.FAILED

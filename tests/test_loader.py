@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mock_oms.errors import ScenarioError
+from mock_oms.loader import load_bundled, load_paths, load_text
+from mock_oms.resources import scenarios_dir
+
+GOOD = """\
+name: good
+kind: migration
+timeline:
+  - status: INIT
+    seconds: 5
+  - status: RUNNING
+"""
+
+
+def reasons(exc: pytest.ExceptionInfo[ScenarioError]) -> list[str]:
+    return [str(p) for p in exc.value.problems]
+
+
+def test_a_problem_names_file_line_and_reason(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(GOOD.replace("  - status: RUNNING", "  - status: RUNING"))
+    with pytest.raises(ScenarioError) as refused:
+        load_paths([path])
+    assert reasons(refused) == [
+        f"{path}:6: timeline[1].status: 'RUNING' is not one of ['INIT', 'RUNNING', 'SUSPEND', "
+        "'FAILED', 'FINISHED', 'RELEASING', 'RELEASED', 'DELETED']"
+    ]
+
+
+def test_rule_problems_also_have_lines() -> None:
+    text = GOOD.replace("  - status: RUNNING", "  - status: RUNNING\n    step: INCR_SYNC")
+    with pytest.raises(ScenarioError) as refused:
+        load_text(text, "x.yaml")
+    assert reasons(refused) == [
+        "x.yaml:7: timeline[1].step: step INCR_SYNC needs the incr phase, which this scenario "
+        "does not enable"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("name: [unclosed\n", 2, "not valid YAML or JSON"),
+        ('{"name": "x", "kind": [}', 1, "not valid YAML or JSON"),
+        ("- just\n- a list\n", 1, "is not of type 'object'"),
+        ("", None, "is not of type 'object'"),
+        (GOOD + "name: again\n", 7, "duplicate key"),
+        (GOOD.replace("kind: migration", "kind: migration\nlanguage: en"), 3, "unknown field"),
+    ],
+)
+def test_malformed_text_is_reported_with_its_line(text: str, line: int | None, reason: str) -> None:
+    with pytest.raises(ScenarioError) as refused:
+        load_text(text, "f.yaml")
+    problem = refused.value.problems[0]
+    assert (problem.line, reason in problem.reason) == (line, True), problem
+
+
+def test_json_is_accepted_with_lines() -> None:
+    text = '{\n  "name": "j",\n  "kind": "sync",\n  "timeline": [\n    {"status": "NOPE"}\n  ]\n}'
+    with pytest.raises(ScenarioError) as refused:
+        load_text(text, "j.json")
+    assert refused.value.problems[0].line == 5
+    assert load_text(text.replace("NOPE", "INIT"), "j.json").name == "j"
+
+
+def test_one_broken_file_refuses_the_whole_set(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yml").write_text(
+        GOOD.replace("name: good", "name: other").replace("INIT", "NOPE")
+    )
+    (tmp_path / "notes.txt").write_text("ignored")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.yaml").write_text("ignored: [")
+    with pytest.raises(ScenarioError) as refused:
+        load_paths([tmp_path])
+    assert [p.file for p in refused.value.problems] == [str(tmp_path / "b.yml")]
+
+
+def test_names_and_project_ids_must_be_unique_across_files(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD + "projects: [shared]\n")
+    (tmp_path / "b.yaml").write_text(GOOD + "projects: [shared]\n")
+    (tmp_path / "c.yaml").write_text(GOOD.replace("good", "c") + "projects: [good]\n")
+    with pytest.raises(ScenarioError) as refused:
+        load_paths([tmp_path])
+    text = "\n".join(reasons(refused))
+    assert "scenario name 'good' is already used" in text
+    assert "project ID 'good' is already served" in text
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p / "missing.yaml", "no such file or folder"),
+        (lambda p: p, "no scenario files"),
+    ],
+)
+def test_paths_that_hold_no_scenarios_are_problems(
+    tmp_path: Path, make: object, reason: str
+) -> None:
+    assert callable(make)
+    with pytest.raises(ScenarioError) as refused:
+        load_paths([make(tmp_path)])
+    assert reason in refused.value.problems[0].reason
+
+
+def test_a_file_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(b"name: caf\xe9\n")
+    with pytest.raises(ScenarioError, match="not UTF-8"):
+        load_paths([path])
+
+
+def test_the_bundled_library_is_valid_and_complete() -> None:
+    library = load_bundled()
+    assert {p.name for p in scenarios_dir().glob("*.yaml")} == {
+        f"{name}.yaml" for name in library.scenarios
+    }
+    expected = {
+        "full-migration",
+        "incremental-sync",
+        "reverse-sync",
+        "sync-project",
+        "precheck-failure",
+        "struct-migration-failure",
+        "full-migration-failure",
+        "resume-after-failure",
+        "suspend-resume",
+        "release",
+        "deleted",
+        "incr-sync-stall",
+    }
+    assert expected <= set(library.scenarios)

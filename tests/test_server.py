@@ -1,0 +1,140 @@
+"""The real thing: ``mock-oms serve`` in its own process, polled over a socket."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from mock_oms import schemas
+from mock_oms.lifecycle import Importance, Status, reachable
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_oms", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    found = re.search(r"listening on (http://\S+)", first)
+    if found is None:
+        process.kill()
+        pytest.fail(f"no banner: {first!r}{process.stdout.read()}")
+    return process, found.group(1)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process, url = start("--clock", "manual", "--seed", "1", "--epoch", "1700000000")
+    yield process, url
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_the_banner_lists_every_project_it_serves(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, url = server
+    scenarios = httpx.get(f"{url}/_mock/scenarios").json()
+    assert len(scenarios) >= 12
+    assert httpx.get(f"{url}/_mock/health").status_code == 200
+
+
+def test_every_bundled_story_plays_over_http(server: tuple[subprocess.Popen[str], str]) -> None:
+    _, url = server
+    with httpx.Client(base_url=url) as http:
+        kinds = {s["name"]: s["kind"] for s in http.get("/_mock/scenarios").json()}
+        seen: dict[str, list[dict[str, Any]]] = {name: [] for name in kinds}
+        for _ in range(150):
+            for name, kind in kinds.items():
+                segment = "migrations" if kind == "migration" else "sync"
+                response = http.get(f"/api/omsp/v2/{segment}/{name}/progress")
+                assert response.status_code == 200
+                assert response.headers["content-type"] == "application/json"
+                body = response.json()
+                assert schemas.errors(schemas.PROGRESS_SCHEMAS[kind], body) == [], body
+                seen[name].append(body["data"])
+            http.post("/_mock/clock/advance", json={"seconds": 5})
+    statuses = {s for shown in seen.values() for s in (d["status"] for d in shown)}
+    importances = {d["importance"] for shown in seen.values() for d in shown}
+    assert statuses == {s.value for s in Status}
+    assert importances == {i.value for i in Importance}
+    for name, shown in seen.items():
+        for before, after in itertools.pairwise(shown):
+            assert reachable(Status(before["status"]), Status(after["status"])), name
+    assert seen["full-migration"][-1]["status"] == "FINISHED"
+    assert seen["full-migration-failure"][-1]["fullMigrationProgress"] == 63
+    assert seen["release"][-1]["status"] == "RELEASED"
+    assert seen["deleted"][-1]["status"] == "DELETED"
+    assert seen["incr-sync-stall"][-1]["importance"] == "HIGH"
+    assert seen["resume-after-failure"][-1]["status"] == "FINISHED"
+    assert "FAILED" in [d["status"] for d in seen["resume-after-failure"]]
+
+
+def test_odd_ids_over_a_real_socket_never_get_a_5xx(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, url = server
+    host, port = url.removeprefix("http://").split(":")
+    odd = [
+        "%2e%2e%2f%2e%2e",
+        "..%2f..%2fetc%2fpasswd",
+        "%00",
+        "%ff%fe",
+        "\u00e9t\u00e9",
+        "a" * 4000,
+        "%",
+        "a%2",
+        "full-migration%7Ex",
+        "x;y",
+        "{x}",
+        "*",
+    ]
+    for raw in odd:
+        path = f"/api/omsp/v2/migrations/{raw}/progress".encode()
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        status = int(answer.split(b" ", 2)[1])
+        assert status < 500, (raw, answer[:200])
+        if status == 200:
+            assert b'"success":false' in answer or b'"success":true' in answer
+
+
+def test_a_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "mock_oms", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode != 0
+    assert f"127.0.0.1:{port} is in use" in result.stderr
+
+
+def test_it_stops_cleanly_on_sigint() -> None:
+    process, url = start("--clock", "manual")
+    assert httpx.get(f"{url}/_mock/health").status_code == 200
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
