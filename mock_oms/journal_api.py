@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from mock_oms import envelope
 from mock_oms.control import CONTROL_TAG, Model
-from mock_oms.journal import Entry, Intervals, Moment, Run, Timeline
+from mock_oms.journal import Entry
+from mock_oms.polls import Intervals, Moment, Run, Timeline
 
 if TYPE_CHECKING:
     from mock_oms.app import Runtime

@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
         "store",
         "config",
         "journal",
+        "polls",
         "faults",
         "replay",
     },
