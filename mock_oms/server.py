@@ -9,8 +9,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.util import find_spec
+from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from mock_oms.app import MockOms, create_app
 from mock_oms.config import Settings
@@ -41,10 +43,16 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(
-    app: MockOms, settings: Settings, log_level: str | None = None
+    app: MockOms,
+    settings: Settings,
+    log_level: str | None = None,
+    *,
+    log_config: dict[str, Any] | None = LOGGING_CONFIG,
 ) -> uvicorn.Config:
+    """``log_config=None`` leaves the process's logging alone (for a server in a test)."""
     return uvicorn.Config(
         app,
+        log_config=log_config,
         loop="uvloop" if find_spec("uvloop") else "asyncio",
         http="httptools" if find_spec("httptools") else "h11",
         lifespan="off",
