@@ -12,8 +12,8 @@ import mock_oms.harness
 import mock_oms.live
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.live import LiveServer
 from mock_oms.loader import load_text
-from mock_oms.server import running
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
@@ -32,8 +32,8 @@ def test_every_yaml_example_is_a_valid_scenario(text: str) -> None:
 
 def test_the_control_client_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     (example,) = [b for b in blocks("python") if "ControlClient(" in b]
-    with running(Settings(port=0, clock=ClockMode.MANUAL)) as (_, url):
-        exec(example.replace("http://127.0.0.1:8089", url), {})
+    with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
+        exec(example.replace("http://127.0.0.1:8089", server.base_url), {})
     # full-migration at 60 s: halfway through its 60-second structure migration
     assert capsys.readouterr().out.split() == ["50", "SUSPEND"]
 
