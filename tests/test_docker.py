@@ -25,6 +25,7 @@ from click.testing import CliRunner
 import mock_oms.server
 from mock_oms.cli import main
 from mock_oms.config import Settings
+from mock_oms.live import LiveServer
 from mock_oms.loader import Library
 from mock_oms.resources import scenarios_dir
 
@@ -170,8 +171,10 @@ def test_the_health_probe_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     from mock_oms.clock import ClockMode
 
     code = exec_form(RUNTIME.one("HEALTHCHECK").partition(" CMD ")[2])[-1]
-    with mock_oms.server.running(Settings(port=0, clock=ClockMode.MANUAL)) as (_, url):
-        monkeypatch.setenv("MOCK_OMS_PORT", url.rsplit(":", 1)[1])
+    # behind a control token too: the health check sends none
+    settings = Settings(port=0, clock=ClockMode.MANUAL, control_token="secret")
+    with LiveServer(settings) as server:
+        monkeypatch.setenv("MOCK_OMS_PORT", str(server.port))
         exec(code, {})
 
 
