@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from mock_oms.clock import Clock, TimeSource
 from mock_oms.config import Settings
 from mock_oms.envelope import RequestIds
+from mock_oms.journal import Journal
 from mock_oms.loader import Library, load_bundled, load_paths
 from mock_oms.oms_api import PREFIX, OmsApi
 from mock_oms.store import Store
@@ -28,6 +29,7 @@ class Runtime:
     store: Store
     ids: RequestIds
     wall_clock: TimeSource = field(default=time.time)
+    journal: Journal = field(default_factory=Journal)
 
     @property
     def clock(self) -> Clock:
@@ -74,6 +76,7 @@ def create_app(
     epoch = settings.epoch if settings.epoch is not None else float(int(wall_clock()))
     clock = Clock(time_source, speed=settings.effective_speed)
     store = Store(Library(), clock, epoch, max_projects=settings.max_projects)
-    runtime = Runtime(settings, store, RequestIds(settings.seed), wall_clock)
+    journal = Journal(settings.journal_size, max_tracked=settings.max_projects)
+    runtime = Runtime(settings, store, RequestIds(settings.seed), wall_clock, journal=journal)
     store.replace_library(library if library is not None else runtime.load_library())
     return MockOms(runtime)

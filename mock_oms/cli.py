@@ -15,7 +15,7 @@ import click
 
 from mock_oms import __version__
 from mock_oms.clock import ClockMode
-from mock_oms.config import DEFAULT_HOST, DEFAULT_PORT, Settings
+from mock_oms.config import DEFAULT_HOST, DEFAULT_JOURNAL_SIZE, DEFAULT_PORT, Settings
 from mock_oms.errors import ScenarioError
 from mock_oms.loader import Library, load_bundled, load_paths
 from mock_oms.store import DEFAULT_MAX_PROJECTS
@@ -45,6 +45,19 @@ def _library(paths: Sequence[Path]) -> Library:
 def _report(exc: ScenarioError) -> None:
     for problem in exc.problems:
         click.echo(str(problem), err=True)
+
+
+def _credentials(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, str] | None:
+    from mock_oms.access import parse_credentials
+
+    if not value:
+        return None
+    try:
+        return parse_credentials(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -124,6 +137,29 @@ def main() -> None:
     envvar=_env("access-log"),
     help="Log every request (costs throughput).",
 )
+@click.option(
+    "--journal-size",
+    type=click.IntRange(0),
+    default=DEFAULT_JOURNAL_SIZE,
+    show_default=True,
+    envvar=_env("journal-size"),
+    help="OMS requests kept for GET /_mock/requests (older ones are dropped and counted).",
+)
+@click.option(
+    "--control-token",
+    default=None,
+    envvar=_env("control-token"),
+    metavar="TOKEN",
+    help="Require `Authorization: Bearer TOKEN` on every /_mock call but /_mock/health.",
+)
+@click.option(
+    "--auth",
+    default=None,
+    envvar=_env("auth"),
+    metavar="USER:PASSWORD",
+    callback=_credentials,
+    help="Require these HTTP Basic credentials on the OMS endpoints (401 otherwise).",
+)
 def serve(
     host: str,
     port: int,
@@ -135,6 +171,9 @@ def serve(
     max_projects: int,
     log_level: str,
     access_log: bool,
+    journal_size: int,
+    control_token: str | None,
+    auth: tuple[str, str] | None,
 ) -> None:
     """Serve the fake OMS."""
     from mock_oms.server import PortInUse
@@ -151,6 +190,9 @@ def serve(
         max_projects=max_projects,
         log_level=log_level,
         access_log=access_log,
+        journal_size=journal_size,
+        control_token=control_token or None,
+        auth=auth,
     )
     try:
         library = _library(scenarios)

@@ -189,7 +189,44 @@ class ControlClient:
         )
         return result
 
-    def reset(self, project_id: str | None = None) -> JSON:
+    def reset(self, project_id: str | None = None, *, fresh: bool = False) -> JSON:
+        """Every project (or one) back to its start; the journal emptied (or the project's
+        poll timeline). ``fresh``: as a just-started server (projects forgotten, startup
+        scenarios and speed restored)."""
+        if fresh and project_id is not None:
+            raise ValueError("fresh applies to the whole server, not to one project")
         path = "/_mock/reset" if project_id is None else f"/_mock/projects/{project_id}/reset"
-        result: JSON = self._call("POST", path)
+        params = {"fresh": "true"} if fresh else None
+        result: JSON = self._call("POST", path, params=params)
+        return result
+
+    def requests(
+        self,
+        project: str | None = None,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        after: int | None = None,
+        limit: int | None = None,
+    ) -> JSON:
+        """The journal of OMS requests: ``entries`` (oldest first) and the counts ``total``,
+        ``kept``, ``dropped``, ``capacity``. ``since``/``until`` are scenario times
+        (inclusive), ``after`` a sequence number."""
+        params = {
+            k: v
+            for k, v in (
+                ("project", project),
+                ("since", since),
+                ("until", until),
+                ("after", after),
+                ("limit", limit),
+            )
+            if v is not None
+        }
+        result: JSON = self._call("GET", "/_mock/requests", params=params)
+        return result
+
+    def polls(self, project_id: str) -> JSON:
+        """How ``project_id`` was polled: count, first/last, intervals, statuses shown."""
+        result: JSON = self._call("GET", f"/_mock/projects/{project_id}/polls")
         return result

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mock_oms.clock import ClockMode
+from mock_oms.journal import DEFAULT_SIZE
 from mock_oms.store import DEFAULT_MAX_PROJECTS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
+DEFAULT_JOURNAL_SIZE = DEFAULT_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,11 @@ class Settings:
     max_projects: int = DEFAULT_MAX_PROJECTS
     log_level: str = "info"
     access_log: bool = False
+    journal_size: int = DEFAULT_JOURNAL_SIZE  # OMS requests kept by GET /_mock/requests
+    # When set, every /_mock call but /_mock/health needs `Authorization: Bearer TOKEN`.
+    control_token: str | None = field(default=None, repr=False)
+    # When set, the OMS endpoints need HTTP Basic credentials (user, password).
+    auth: tuple[str, str] | None = field(default=None, repr=False)
 
     @property
     def effective_speed(self) -> float:

@@ -9,9 +9,10 @@ worker thread beside a poll.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Body, FastAPI, Request
+from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -229,6 +230,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     from mock_oms.openapi import install_openapi
 
     install_openapi(app)
+    startup_library = store.library  # create_app loads it before building this app
 
     @app.get("/_mock/health", tags=[CONTROL_TAG], response_model=Health)
     async def health() -> Response:
@@ -329,14 +331,36 @@ def build_control_app(runtime: Runtime) -> FastAPI:
 
     @app.post("/_mock/projects/{project_id}/reset", tags=[CONTROL_TAG])
     async def reset_project(project_id: str) -> Response:
-        """Start the project's story again from the beginning."""
+        """Start the project's story again from the beginning (and its poll timeline)."""
         store.reset(project_id)
+        runtime.journal.forget(project_id)
         return _json({"reset": 1})
 
     @app.post("/_mock/reset", tags=[CONTROL_TAG])
-    async def reset_all() -> Response:
-        """Every project back to its start."""
-        return _json({"reset": store.reset()})
+    async def reset_all(
+        fresh: Annotated[
+            bool,
+            Query(
+                description="As if the server had just started: forget every project, "
+                "restore the scenarios and clock speed it started with, restart seeded "
+                "request IDs. The clock keeps its time (it never goes back)."
+            ),
+        ] = False,
+    ) -> Response:
+        """Every project back to its start; the request journal emptied."""
+        if fresh:
+            count = len(store.projects())
+            store.replace_library(startup_library)
+            for project in store.projects():
+                with suppress(MockOmsError):  # deleted meanwhile
+                    store.delete(project.id)
+            store.set_speed(runtime.settings.effective_speed)
+            if runtime.settings.seed is not None:
+                runtime.ids = envelope.RequestIds(runtime.settings.seed)
+        else:
+            count = store.reset()
+        runtime.journal.clear()
+        return _json({"reset": count})
 
     @app.post("/_mock/projects/{project_id}/actions/{action}", tags=[CONTROL_TAG])
     async def act(
@@ -359,6 +383,11 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         document = envelope.success(_plain(describe(project, snap)), runtime.ids.next(), "0 ms")
         return _json(document)
 
+    from mock_oms.access import install_control_guard
+    from mock_oms.journal_api import install_journal_routes
+
+    install_journal_routes(app, runtime)
+    install_control_guard(app, runtime)
     return app
 
 

@@ -11,13 +11,22 @@ escapes) gets a PARAM_ERROR envelope rather than a 404.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from mock_oms import envelope
-from mock_oms.errors import InnerError, MethodNotAllowed, MockOmsError, NotFound, ParamError
+from mock_oms.access import BASIC_CHALLENGE, oms_guard
+from mock_oms.errors import (
+    InnerError,
+    MethodNotAllowed,
+    MockOmsError,
+    NotFound,
+    ParamError,
+    Unauthorized,
+)
 from mock_oms.steps import Kind
 from mock_oms.store import check_project_id
 
@@ -73,6 +82,7 @@ class OmsApi:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.guard = oms_guard(runtime)  # None unless the server requires credentials
 
     def answer(self, method: str, raw_path: bytes) -> Reply:
         """The reply to one request; never raises."""
@@ -107,16 +117,43 @@ class OmsApi:
             )
             return Reply(status, body, project_id)
 
+    def refuse(self, raw_path: bytes, reason: str) -> Reply:
+        """The 401 reply to a request without the right credentials (its project noted)."""
+        project_id = None
+        found = match(raw_path)
+        if found is not None:
+            with suppress(ParamError):
+                project_id = check_project_id(decode_project_id(found[1]))
+        status, body = envelope.error_body(Unauthorized(reason), self.runtime.ids.next())
+        return Reply(status, body, project_id)
+
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        began = perf_counter()
+        runtime = self.runtime
         method: str = scope["method"]
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         raw_path = raw_path.split(b"?", 1)[0]
-        reply = self.answer(method, raw_path)
+        refused = None if self.guard is None else self.guard.problem(scope)
+        reply = self.answer(method, raw_path) if refused is None else self.refuse(raw_path, refused)
+        # journaled before the response goes out: a client that got its answer finds it there
+        runtime.journal.record(
+            runtime.wall_clock(),
+            runtime.clock.now(),
+            method,
+            raw_path,
+            reply.status,
+            reply.body,
+            reply.project_id,
+            reply.fault,
+            perf_counter() - began,
+        )
         headers = [
             (b"content-type", envelope.JSON_CONTENT_TYPE.encode()),
             (b"content-length", str(len(reply.body)).encode()),
         ]
         if reply.status == 405:
             headers.append((b"allow", ", ".join(ALLOWED).encode()))
+        if reply.status == 401:
+            headers.append((b"www-authenticate", BASIC_CHALLENGE))
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else reply.body})

@@ -111,6 +111,7 @@ def build(app: FastAPI) -> JSON:
             }
         }
     _embed(schemas.SCENARIO, components)
+    _document_access(doc)
     doc["tags"] = [
         {"name": OMS_TAG, "description": "The endpoints of the real service, as documented."},
         {
@@ -119,6 +120,36 @@ def build(app: FastAPI) -> JSON:
         },
     ]
     return doc
+
+
+def _document_access(doc: JSON) -> None:
+    """Both credentials are optional: a server requires them only when started with
+    ``--control-token`` / ``--auth`` (an empty requirement ``{}`` means none needed)."""
+    doc["components"]["securitySchemes"] = {
+        "controlToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Required on /_mock (but /_mock/health) with --control-token.",
+        },
+        "omsBasic": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "Required on the OMS endpoints with --auth USER:PASSWORD.",
+        },
+    }
+    for path, operations in doc["paths"].items():
+        if path.startswith("/_mock") and path != "/_mock/health":
+            scheme = "controlToken"
+        elif path.startswith("/api/omsp/"):
+            scheme = "omsBasic"
+        else:
+            continue
+        for operation in operations.values():
+            operation["security"] = [{scheme: []}, {}]
+            if scheme == "controlToken":
+                operation.setdefault("responses", {})["401"] = {
+                    "description": "Missing or wrong control token (when the server requires one)."
+                }
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -1,3 +1,256 @@
-"""The pytest plugin of mock-oms (registered through the ``pytest11`` entry point)."""
+"""The pytest plugin of mock-oms (registered through the ``pytest11`` entry point).
+
+Fixtures:
+
+- ``mock_oms``: a live server (uvicorn in a thread, on a free port of 127.0.0.1, manual
+  clock), started once per session and reset before each test (projects forgotten, journal
+  emptied, startup scenarios and speed restored; the clock keeps its time). A
+  :class:`~mock_oms.harness.Harness`.
+- ``mock_oms_inprocess``: the same without a socket: a fresh app per test, reached through
+  ``harness.transport`` (an httpx transport) or ``httpx.ASGITransport(app=harness.app)``.
+
+Configuration, session-scoped fixtures to override in a ``conftest.py``: ``mock_oms_host``,
+``mock_oms_port``, ``mock_oms_scenarios``, ``mock_oms_clock``, ``mock_oms_speed``,
+``mock_oms_seed``, and ``mock_oms_settings`` that combines them.
+
+Per test: ``@pytest.mark.mock_oms(scenarios=..., clock=..., speed=..., seed=...)`` (also
+``journal_size``, ``control_token``, ``auth``). A test whose marker asks for a configuration
+other than the session's gets a server of its own for that configuration, started at first
+use and shared by the tests that ask for the same one (at most ``MAX_SERVERS`` are kept).
+"""
 
 from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+# Everything else is imported when a fixture is used: installing mock-oms must not slow
+# down the start of every pytest run (the web stack takes most of a second to import).
+if TYPE_CHECKING:
+    from mock_oms.config import Settings
+    from mock_oms.harness import Harness
+    from mock_oms.live import LiveServer
+    from mock_oms.loader import Library
+
+MARKER = "mock_oms"
+OPTIONS = ("scenarios", "clock", "speed", "seed", "journal_size", "control_token", "auth")
+CLOCKS = ("manual", "real")
+MAX_SERVERS = 4
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(scenarios=None, clock=None, speed=None, seed=None, journal_size=None, "
+        "control_token=None, auth=None): configure the mock_oms fixtures for this test "
+        "(scenario files or folders relative to the test file, clock 'manual' or 'real', "
+        "speed under the real clock, seed for repeatable request IDs).",
+    )
+
+
+class Servers:
+    """The live servers of a session, one per configuration, least recently used dropped."""
+
+    def __init__(self, limit: int = MAX_SERVERS) -> None:
+        self.limit = limit
+        self._servers: OrderedDict[Settings, tuple[LiveServer, Harness]] = OrderedDict()
+        self._libraries: dict[tuple[Path, ...], Library] = {}
+
+    def library(self, scenarios: tuple[Path, ...]) -> Library:
+        from mock_oms.errors import ScenarioError
+        from mock_oms.loader import load_bundled, load_paths
+
+        library = self._libraries.get(scenarios)
+        if library is None:
+            try:
+                library = load_paths(scenarios) if scenarios else load_bundled()
+            except ScenarioError as exc:
+                lines = "\n".join(f"  {p}" for p in exc.problems)
+                pytest.fail(f"mock-oms: the scenarios are invalid:\n{lines}", pytrace=False)
+            self._libraries[scenarios] = library
+        return library
+
+    def get(self, settings: Settings) -> Harness:
+        from mock_oms.live import LiveServer
+
+        found = self._servers.get(settings)
+        if found is not None and found[0].running:
+            self._servers.move_to_end(settings)
+            return found[1]
+        if found is not None:
+            self._drop(settings)
+        server = LiveServer(settings, library=self.library(settings.scenarios)).start()
+        harness = _harness(server)
+        self._servers[settings] = (server, harness)
+        while len(self._servers) > self.limit:
+            self._drop(next(iter(self._servers)))
+        return harness
+
+    def _drop(self, settings: Settings) -> None:
+        server, harness = self._servers.pop(settings)
+        harness.close()
+        server.stop()
+
+    def close(self) -> None:
+        while self._servers:
+            self._drop(next(iter(self._servers)))
+
+
+def _harness(server: LiveServer) -> Harness:
+    from mock_oms.client import ControlClient
+    from mock_oms.harness import Harness
+
+    settings = server.settings
+    client = ControlClient(server.base_url, token=settings.control_token, auth=settings.auth)
+    return Harness(client, settings, app=server.app)
+
+
+def _paths(value: Any, base: Path) -> tuple[Path, ...]:
+    items = [value] if isinstance(value, str | Path) else list(value)
+    return tuple(p if p.is_absolute() else (base / p) for p in (Path(v) for v in items))
+
+
+def configure(base: Settings, request: pytest.FixtureRequest) -> Settings:
+    """``base`` with the options of the test's ``mock_oms`` markers (the closest wins)."""
+    from mock_oms.access import parse_credentials
+    from mock_oms.clock import ClockMode
+
+    options: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
+        if marker.args:
+            pytest.fail("@pytest.mark.mock_oms takes keyword arguments only", pytrace=False)
+        options.update(marker.kwargs)
+    if not options:
+        return base
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        pytest.fail(
+            f"@pytest.mark.mock_oms: unknown option(s) {', '.join(unknown)}; "
+            f"known: {', '.join(OPTIONS)}",
+            pytrace=False,
+        )
+    changes: dict[str, Any] = {}
+    if options.get("scenarios") is not None:
+        changes["scenarios"] = _paths(options["scenarios"], request.path.parent)
+    clock = options.get("clock")
+    if options.get("speed") is not None:
+        changes["speed"] = float(options["speed"])
+        if clock is None:  # a speed means the clock runs
+            clock = "real" if changes["speed"] > 0 else "manual"
+    if clock is not None:
+        if clock not in CLOCKS:
+            pytest.fail(f"@pytest.mark.mock_oms: clock must be 'manual' or 'real', not {clock!r}")
+        changes["clock"] = ClockMode(clock)
+    for name in ("seed", "journal_size", "control_token"):
+        if name in options:
+            changes[name] = options[name]
+    if options.get("auth") is not None:
+        auth = options["auth"]
+        changes["auth"] = parse_credentials(auth) if isinstance(auth, str) else tuple(auth)
+    settings = replace(base, **changes)
+    # a configuration of its own needs a socket of its own
+    return settings if settings == base else replace(settings, port=0)
+
+
+# -- configuration fixtures (override them in a conftest.py) ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def mock_oms_host() -> str:
+    """The address the live server binds."""
+    return "127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def mock_oms_port() -> int:
+    """The port of the session's live server (0: any free port)."""
+    return 0
+
+
+@pytest.fixture(scope="session")
+def mock_oms_scenarios() -> Sequence[str | Path]:
+    """Scenario files or folders (relative to the rootdir); empty: the bundled library."""
+    return ()
+
+
+@pytest.fixture(scope="session")
+def mock_oms_clock() -> str:
+    """'manual' (time moves only when a test advances it) or 'real'."""
+    return "manual"
+
+
+@pytest.fixture(scope="session")
+def mock_oms_speed() -> float:
+    """Scenario seconds per real second under the real clock."""
+    return 1.0
+
+
+@pytest.fixture(scope="session")
+def mock_oms_seed() -> int | None:
+    """Makes request IDs repeatable (they restart at every test's reset)."""
+    return None
+
+
+@pytest.fixture(scope="session")
+def mock_oms_settings(
+    pytestconfig: pytest.Config,
+    mock_oms_host: str,
+    mock_oms_port: int,
+    mock_oms_scenarios: Sequence[str | Path],
+    mock_oms_clock: str,
+    mock_oms_speed: float,
+    mock_oms_seed: int | None,
+) -> Settings:
+    """The session server's settings, from the fixtures above."""
+    from mock_oms.clock import ClockMode
+    from mock_oms.config import Settings
+
+    return Settings(
+        host=mock_oms_host,
+        port=mock_oms_port,
+        scenarios=_paths(mock_oms_scenarios, pytestconfig.rootpath),
+        clock=ClockMode(mock_oms_clock),
+        speed=mock_oms_speed,
+        seed=mock_oms_seed,
+        log_level="warning",
+    )
+
+
+# -- the fixtures -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def mock_oms_servers() -> Iterator[Servers]:
+    """The session's live servers (all stopped at the end of the session)."""
+    servers = Servers()
+    yield servers
+    servers.close()
+
+
+@pytest.fixture
+def mock_oms(
+    request: pytest.FixtureRequest, mock_oms_settings: Settings, mock_oms_servers: Servers
+) -> Harness:
+    """A live mock-oms server, reset for this test."""
+    harness = mock_oms_servers.get(configure(mock_oms_settings, request))
+    harness.reset()
+    return harness
+
+
+@pytest.fixture
+def mock_oms_inprocess(
+    request: pytest.FixtureRequest, mock_oms_settings: Settings, mock_oms_servers: Servers
+) -> Iterator[Harness]:
+    """A fresh mock-oms app for this test, in process (no socket)."""
+    from mock_oms.app import create_app
+    from mock_oms.harness import Harness
+
+    settings = configure(mock_oms_settings, request)
+    app = create_app(settings, library=mock_oms_servers.library(settings.scenarios))
+    with Harness.in_process(app, settings) as harness:
+        yield harness

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import errno
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from importlib.util import find_spec
+from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from mock_oms.app import MockOms, create_app
 from mock_oms.config import Settings
@@ -41,10 +41,16 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(
-    app: MockOms, settings: Settings, log_level: str | None = None
+    app: MockOms,
+    settings: Settings,
+    log_level: str | None = None,
+    *,
+    log_config: dict[str, Any] | None = LOGGING_CONFIG,
 ) -> uvicorn.Config:
+    """``log_config=None`` leaves the process's logging alone (for a server in a test)."""
     return uvicorn.Config(
         app,
+        log_config=log_config,
         loop="uvloop" if find_spec("uvloop") else "asyncio",
         http="httptools" if find_spec("httptools") else "h11",
         lifespan="off",
@@ -69,29 +75,3 @@ def serve(
     if on_ready is not None:
         on_ready(app, f"http://{shown}:{port}")
     uvicorn.Server(uvicorn_config(app, settings)).run(sockets=[sock])
-
-
-@contextmanager
-def running(settings: Settings, *, library: Library | None = None) -> Iterator[tuple[MockOms, str]]:
-    """Serve in a background thread for the duration of the block; yields (app, base URL).
-
-    For tests and tools: binds ``settings.host`` on ``settings.port`` (0: a free port).
-    """
-    app = create_app(settings, library=library)
-    sock = bind(settings.host, settings.port)
-    host, port = sock.getsockname()[:2]
-    server = uvicorn.Server(uvicorn_config(app, settings, log_level="warning"))
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"mock-oms-{port}"
-    )
-    thread.start()
-    try:
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError("mock-oms failed to start")
-            thread.join(0.01)
-        yield app, f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()

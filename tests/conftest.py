@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -11,6 +12,11 @@ from mock_oms.app import MockOms, create_app
 from mock_oms.client import ControlClient
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.loader import Library, load_bundled
+
+# The mock_oms plugin itself is active here as it is for any user who installs mock-oms:
+# the suite uses its fixtures, and tests/test_pytest_plugin.py runs it inside pytester.
+pytest_plugins = ("pytester",)
 
 settings.register_profile(
     "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -32,3 +38,32 @@ def app() -> MockOms:
 def client(app: MockOms) -> Iterator[ControlClient]:
     with ControlClient.in_process(app) as c:
         yield c
+
+
+MakeClient = Callable[..., tuple[MockOms, ControlClient]]
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Library:
+    """The bundled scenarios, read once (a library is immutable: apps may share it)."""
+    return load_bundled()
+
+
+@pytest.fixture
+def make_client(bundled: Library) -> Iterator[MakeClient]:
+    """A fresh app (manual clock unless told) and an in-process client for it."""
+    clients: list[ControlClient] = []
+
+    def make(
+        client_kwargs: dict[str, Any] | None = None, **settings: Any
+    ) -> tuple[MockOms, ControlClient]:
+        settings.setdefault("clock", ClockMode.MANUAL)
+        library = None if settings.get("scenarios") else bundled
+        app = create_app(Settings(**settings), library=library)
+        client = ControlClient.in_process(app, **(client_kwargs or {}))
+        clients.append(client)
+        return app, client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -26,13 +26,23 @@ LAYERS: list[set[str]] = [
         "store",
         "config",
         "journal",
+        "polls",
         "faults",
         "replay",
     },
     {"envelope"},
-    {"oms_api", "control", "openapi", "app", "access"},
-    {"server", "cli", "render", "recorder"},
-    {"transport", "client", "pytest_plugin", "strategies", "testing", "__main__", "__init__"},
+    {"oms_api", "control", "openapi", "app", "access", "journal_api"},
+    {"server", "cli", "render", "recorder", "live"},
+    {
+        "transport",
+        "client",
+        "harness",
+        "pytest_plugin",
+        "strategies",
+        "testing",
+        "__main__",
+        "__init__",
+    },
 ]
 CORE = LAYERS[0]
 WEB_LIBRARIES = {"fastapi", "starlette", "uvicorn", "httpx", "click"}

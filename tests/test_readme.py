@@ -5,22 +5,32 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import hypothesis
 import pytest
 
+import mock_oms.harness
+import mock_oms.live
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.live import LiveServer
 from mock_oms.loader import load_text
-from mock_oms.server import running
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+PRELOADED = (hypothesis, mock_oms.harness, mock_oms.live)  # see test_pytest_plugin.py
 
 
 def blocks(language: str) -> list[str]:
     return [body for lang, body in BLOCKS if lang == language]
 
 
-@pytest.mark.parametrize("text", blocks("yaml"))
+def is_recipe(block: str) -> bool:
+    """A CI or compose recipe, whose first line names its file; test_docker.py checks those."""
+    first = block.partition("\n")[0]
+    return first.startswith(("# compose.yaml", "# .github/workflows/", "# .gitlab-ci.yml"))
+
+
+@pytest.mark.parametrize("text", [b for b in blocks("yaml") if not is_recipe(b)])
 def test_every_yaml_example_is_a_valid_scenario(text: str) -> None:
     scenario = load_text(text, "README.md")
     assert scenario.timeline
@@ -28,8 +38,8 @@ def test_every_yaml_example_is_a_valid_scenario(text: str) -> None:
 
 def test_the_control_client_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     (example,) = [b for b in blocks("python") if "ControlClient(" in b]
-    with running(Settings(port=0, clock=ClockMode.MANUAL)) as (_, url):
-        exec(example.replace("http://127.0.0.1:8089", url), {})
+    with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
+        exec(example.replace("http://127.0.0.1:8089", server.base_url), {})
     # full-migration at 60 s: halfway through its 60-second structure migration
     assert capsys.readouterr().out.split() == ["50", "SUSPEND"]
 
@@ -48,3 +58,43 @@ def test_the_quick_start_commands_are_what_ci_runs() -> None:
 def test_the_json_example_is_what_the_server_answers() -> None:
     (sample,) = blocks("json")
     assert '"status":"INIT"' in sample and '"currentStep":"PRE_CHECK"' in sample
+
+
+def example(marker: str) -> str:
+    """The ```python block that follows ``<!-- test: MARKER -->`` in the README."""
+    found = re.search(rf"<!-- test: {re.escape(marker)} -->\s*```python\n(.*?)```", README, re.S)
+    assert found is not None, f"no python block after <!-- test: {marker} --> in the README"
+    return found.group(1)
+
+
+def test_the_polling_client_example_passes(pytester: pytest.Pytester) -> None:
+    code = example("readme-polling-client")
+    pytester.makepyfile(test_readme_example=code)
+    result = pytester.runpytest("-p", "no:randomly", "--strict-markers")
+    tests = len(re.findall(r"^def test_", code, re.M))
+    assert tests >= 3
+    result.assert_outcomes(passed=tests)
+
+
+MUTANTS = {
+    # polls once more after FINISHED
+    "keptPolling": (
+        "                return reported\n",
+        '                http.get(f"/api/omsp/v2/migrations/{project_id}/progress")\n'
+        "                return reported\n",
+    ),
+    # polls twice a second while the project is still in INIT
+    "min": ("sleep(interval)", "sleep(interval if len(reported) > 1 else 0.5)"),
+}
+
+
+@pytest.mark.parametrize("mutant", list(MUTANTS))  # named after the assertion they break
+def test_the_example_catches_a_bad_client(pytester: pytest.Pytester, mutant: str) -> None:
+    before, after = MUTANTS[mutant]
+    code = example("readme-polling-client")
+    assert before in code
+    pytester.makepyfile(test_readme_example=code.replace(before, after))
+    result = pytester.runpytest("-p", "no:randomly", "-k", "polls_politely")
+    result.assert_outcomes(failed=1)
+    # and it is the assertion meant for it that catches it
+    result.stdout.fnmatch_lines([f">*assert*{mutant}*"])

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mock_oms import envelope
+from mock_oms.engine import Snapshot
+from mock_oms.errors import IllegalAction, ParamError, ProjectNotFound, Unauthorized
+from mock_oms.journal import Journal, outcome
+from mock_oms.lifecycle import Action, Importance, Status
+from mock_oms.steps import Flags, Kind
+
+PATH = b"/api/omsp/v2/migrations/p/progress"
+
+
+def success_body(status: Status, kind: Kind = Kind.MIGRATION) -> bytes:
+    snap = Snapshot(status, Importance.LOW, "PRE_CHECK", 0, 0, 0, 0, 0, 0.0)
+    return envelope.encode(envelope.success(envelope.data(kind, Flags(), snap), "id", "1 ms"))
+
+
+def error_body(exc: Exception) -> bytes:
+    assert isinstance(exc, Unauthorized | ParamError | ProjectNotFound | IllegalAction)
+    return envelope.error_body(exc, "id")[1]
+
+
+def record(
+    journal: Journal,
+    *,
+    wall: float = 0.0,
+    now: float = 0.0,
+    project: str | None = "p",
+    body: bytes = b"",
+    status: int = 200,
+    fault: str | None = None,
+) -> None:
+    journal.record(wall, now, "GET", PATH, status, body, project, fault, 0.001)
+
+
+# -- reading the outcome of a body -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("kind", list(Kind))
+def test_outcome_of_a_success_body_matches_its_json(status: Status, kind: Kind) -> None:
+    body = success_body(status, kind)
+    assert json.loads(body)["data"]["status"] == status.value  # the fast path agrees with JSON
+    assert outcome(body) == (True, "success", status)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        Unauthorized("no"),
+        ParamError("bad"),
+        ProjectNotFound("x"),
+        IllegalAction("p", Action.RELEASE, Status.RUNNING, [Action.STOP]),
+    ],
+)
+def test_outcome_of_an_error_body_is_its_code(exc: Exception) -> None:
+    body = error_body(exc)
+    assert outcome(body) == (False, json.loads(body)["code"], None)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"", (None, None, None)),
+        (b"not json", (None, None, None)),
+        (b"[1, 2]", (None, None, None)),
+        (b'{"code": "X", "success": false}', (False, "X", None)),  # another key order
+        (
+            b'{"success": true, "code": "success", "data": {"status": "FINISHED"}}',
+            (True, "success", Status.FINISHED),
+        ),
+        (b'{"success": true, "data": {"status": "NONSENSE"}}', (True, None, None)),
+        (b'{"success":true,"data":{"status":"RUNNING"', (None, None, None)),  # truncated
+        (b'{"success":false,"code":"X","message":"', (None, None, None)),
+    ],
+)
+def test_outcome_of_other_bodies(
+    body: bytes, expected: tuple[bool | None, str | None, Status | None]
+) -> None:
+    assert outcome(body) == expected
+
+
+# -- the ring buffer -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("size", "sent"), [(0, 3), (1, 1), (1, 5), (5, 5), (5, 6), (100, 37)])
+def test_ring_buffer_keeps_the_last_entries_and_counts_the_dropped(size: int, sent: int) -> None:
+    journal = Journal(size)
+    for i in range(sent):
+        record(journal, now=float(i))
+    entries, counts = journal.entries()
+    assert counts.total == sent
+    assert counts.kept == len(entries) == min(size, sent)
+    assert counts.dropped == max(0, sent - size)
+    assert [e.seq for e in entries] == list(range(sent - len(entries) + 1, sent + 1))
+    assert [e.scenario_time for e in entries] == [
+        float(s - 1) for s in range(sent - len(entries) + 1, sent + 1)
+    ]
+
+
+def test_negative_size_is_refused() -> None:
+    with pytest.raises(ValueError, match=">= 0"):
+        Journal(-1)
+
+
+def test_an_entry_carries_what_the_request_was_answered() -> None:
+    journal = Journal()
+    journal.record(1000.5, 12.0, "HEAD", PATH, 200, success_body(Status.RUNNING), "p", "slow", 0.25)
+    [entry], _ = journal.entries()
+    assert (entry.seq, entry.time, entry.scenario_time, entry.method, entry.path) == (
+        1,
+        1000.5,
+        12.0,
+        "HEAD",
+        PATH.decode(),
+    )
+    assert (entry.project_id, entry.http_status, entry.latency, entry.fault) == (
+        "p",
+        200,
+        0.25,
+        "slow",
+    )
+    assert (entry.success, entry.code, entry.shown) == (True, "success", Status.RUNNING)
+
+
+def test_filters() -> None:
+    journal = Journal()
+    for i in range(10):
+        record(journal, now=float(i), project="a" if i % 2 else "b")
+    record(journal, now=10.0, project=None)
+
+    def seqs(**kw: object) -> list[int]:
+        return [e.seq for e in journal.entries(**kw)[0]]  # type: ignore[arg-type]
+
+    assert seqs(project_id="a") == [2, 4, 6, 8, 10]
+    assert seqs(since=3.0, until=5.0) == [4, 5, 6]
+    assert seqs(project_id="b", since=4.0) == [5, 7, 9]
+    assert seqs(after=8) == [9, 10, 11]
+    assert seqs(limit=2) == [1, 2]
+    assert seqs(after=3, limit=2, project_id="a") == [4, 6]
+    assert seqs(limit=0) == []
+    assert journal.entries(project_id="a")[1].total == 11  # counts are of the whole journal
+
+
+def test_clear_empties_everything_and_restarts_the_sequence() -> None:
+    journal = Journal(2)
+    for _ in range(5):
+        record(journal)
+    journal.clear()
+    assert journal.counts().total == journal.counts().dropped == 0
+    assert journal.polls("p").count == 0
+    record(journal)
+    assert [e.seq for e in journal.entries()[0]] == [1]
+
+
+@given(size=st.integers(0, 20), sent=st.integers(0, 60))
+def test_counts_are_exact(size: int, sent: int) -> None:
+    journal = Journal(size)
+    for i in range(sent):
+        record(journal, wall=float(i), project=f"p{i % 3}")
+    counts = journal.counts()
+    assert (counts.total, counts.kept, counts.dropped) == (
+        sent,
+        min(size, sent),
+        max(0, sent - size),
+    )
+    assert sum(journal.polls(f"p{k}").count for k in range(3)) == sent  # whatever was dropped
