@@ -162,6 +162,12 @@ def request_cases(library: Library) -> list[Case]:
             coro.send(None)
         sent.clear()
 
+    body = envelope.encode(document)
+    journal = runtime.journal
+
+    def record() -> None:
+        journal.record(EPOCH, 1.0, "GET", raw, 200, body, "full-migration", None, 1e-5)
+
     def route() -> None:
         found = match(raw)
         assert found is not None
@@ -169,6 +175,7 @@ def request_cases(library: Library) -> list[Case]:
 
     return [
         Case("OmsApi.__call__ (whole ASGI app)", asgi_call, "no server"),
+        Case("  Journal.record", record, "outcome parse + ring buffer + poll stats"),
         Case("  OmsApi.answer", lambda: api.answer("GET", raw)),
         Case("    match + decode + check id", route),
         Case("    Store.poll", lambda: store.poll("full-migration", Kind.MIGRATION)),
