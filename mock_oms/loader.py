@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
-from mock_oms import schemas
+from mock_oms import replay, schemas
 from mock_oms.errors import Problem, ScenarioError
 from mock_oms.resources import scenarios_dir
 from mock_oms.scenario import Scenario, ScenarioProblems, build
@@ -48,10 +48,15 @@ class Library:
         return assemble(merged.values())
 
 
-def _schema_problem(error: ValidationError, source: SourceMap) -> list[Problem]:
-    if error.context:
-        error = best_match(error.context)
+def _schema_problem(error: ValidationError, source: SourceMap, doc: Any = None) -> list[Problem]:
+    while error.context:
+        error = best_match(_telling(error.context))
     path = tuple(error.absolute_path)
+    if error.validator == "not" and error.validator_value == {}:  # ruled out in this place
+        kind = doc.get("kind") if isinstance(doc, dict) and len(path) == 1 else None
+        where = f"in a {kind} scenario" if isinstance(kind, str) else "here"
+        reason = f"{_dotted(path)}: not allowed {where}"
+        return [Problem(source.file, source.line(path), reason, _dotted(path))]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         return [
@@ -67,6 +72,21 @@ def _schema_problem(error: ValidationError, source: SourceMap) -> list[Problem]:
     return [
         Problem(source.file, source.line(path), f"{_dotted(path)}: {error.message}", _dotted(path))
     ]
+
+
+def _telling(errors: list[ValidationError]) -> list[ValidationError]:
+    """The errors of the alternatives that fit the value's type (a mapping is no bare name).
+
+    For ``oneOf: [a bare name, an object]`` jsonschema's best match may report that an
+    object is "not one of" the names; the object branch's own error says more.
+    """
+    kept = [
+        e
+        for e in errors
+        if e.validator != "type"
+        and not (e.validator in ("enum", "const") and isinstance(e.instance, dict | list))
+    ]
+    return kept or errors
 
 
 def _dotted(path: Iterable[str | int]) -> str:
@@ -94,10 +114,12 @@ def load_document(doc: Any, source: SourceMap | None = None) -> Scenario:
     ]
     validator = schemas.validator(schemas.SCENARIO)
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        problems.extend(_schema_problem(error, source))
+        problems.extend(_schema_problem(error, source, doc))
     if problems:
         raise ScenarioError(problems)
     try:
+        if doc.get("kind") == "replay":
+            return replay.build(doc, source.file)
         return build(doc, source.file)
     except ScenarioProblems as exc:
         raise ScenarioError(

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from mock_oms.faults import Rule, parse_rules
 from mock_oms.lifecycle import Action, Importance, Status, action_for, is_edge
 from mock_oms.steps import Flags, Kind, step_problem
+
+if TYPE_CHECKING:
+    from mock_oms.replay import Replay
 
 DEFAULT_RELEASE_SECONDS = 5.0
 
@@ -80,6 +84,14 @@ class Scenario:
     release_seconds: float = DEFAULT_RELEASE_SECONDS
     source: str = "<memory>"
     document: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # fault rules: those of the phases first (in timeline order), then the scenario's own
+    faults: tuple[Rule, ...] = ()
+    replay: Replay | None = None  # a recording served instead of the timeline (replay.py)
+    # True when neither faults nor a recording apply: the hot path checks only this
+    plain: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", not self.faults and self.replay is None)
 
     @property
     def duration(self) -> float | None:
@@ -275,6 +287,23 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
         )
         prev = status
 
+    faults: list[Rule] = []
+    for i, raw in enumerate(raw_phases):
+        if "faults" in raw:
+            faults.extend(
+                parse_rules(raw["faults"], ("timeline", i, "faults"), kind, problems, phase=i)
+            )
+    faults.extend(
+        parse_rules(
+            doc.get("faults", []),
+            ("faults",),
+            kind,
+            problems,
+            phase_ids=ids,
+            phases=len(raw_phases),
+        )
+    )
+
     if phases and phases[-1].status is Status.RELEASING:
         last = phases[-1]
         phases.append(
@@ -302,6 +331,7 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
         release_seconds=release_seconds,
         source=source,
         document=doc,
+        faults=tuple(faults),
     )
 
 
