@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mock_oms.clock import ClockMode
+from mock_oms.faults import DEFAULT_MAX_DELAY
 from mock_oms.store import DEFAULT_MAX_PROJECTS
 
 DEFAULT_HOST = "127.0.0.1"
@@ -24,6 +25,7 @@ class Settings:
     max_projects: int = DEFAULT_MAX_PROJECTS
     log_level: str = "info"
     access_log: bool = False
+    max_fault_delay: float = DEFAULT_MAX_DELAY  # seconds: no fault delays or hangs longer
 
     @property
     def effective_speed(self) -> float:

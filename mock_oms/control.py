@@ -226,9 +226,11 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     )
     _errors(app, runtime)
 
+    from mock_oms import fault_api
     from mock_oms.openapi import install_openapi
 
     install_openapi(app)
+    fault_api.install(app, runtime)
 
     def error_reply(exc: MockOmsError) -> Response:
         status, body = envelope.error_body(exc, runtime.ids.next())
