@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mock_oms.faults import label as fault_label
 from mock_oms.lifecycle import Action
 from mock_oms.scenario import Phase, Scenario, scripted_next
 
@@ -94,4 +95,32 @@ def mermaid(scenario: Scenario) -> str:
     last = timeline_[-1]
     if last.status.value == "DELETED":
         lines.append(f"    p{last.index} --> [*]")
+    return "\n".join(lines)
+
+
+def replay_table(scenario: Scenario) -> str:
+    """A replay scenario's entries, one a line."""
+    recording = scenario.replay
+    assert recording is not None
+    lines = [
+        f"{scenario.name} (replay of the {scenario.kind.value} endpoint, mode "
+        f"{recording.mode.value}): {scenario.description}".rstrip(": "),
+        f"  source: {scenario.source}; {len(recording.entries)} entries",
+        "",
+    ]
+    for i, entry in enumerate(recording.entries):
+        if entry.fault is not None:
+            what = f"fault {fault_label(entry.fault)}"
+        elif entry.text is not None:
+            what = f"{entry.status} text ({len(entry.text)} chars)"
+        else:
+            body = entry.document
+            data = body.get("data") if isinstance(body, dict) else None
+            if isinstance(data, dict):
+                what = f"{entry.status} {data.get('status')} {data.get('currentStep')}"
+            elif isinstance(body, dict):
+                what = f"{entry.status} {body.get('code')}"
+            else:
+                what = f"{entry.status} body"
+        lines.append(f"  #{i:<5} {entry.at:>9.3f}s  {what}  {entry.note}".rstrip())
     return "\n".join(lines)

@@ -178,7 +178,7 @@ def _entries(
         if entry.has_body:
             entries[i] = replace(entry, base=i)
             continue
-        if entry.fault is None or isinstance(entry.fault, NO_BODY | HttpStatus | BusinessError):
+        if entry.fault is None or isinstance(entry.fault, (*NO_BODY, HttpStatus, BusinessError)):
             continue
         before = [j for j in bodies if j < i]
         base = before[-1] if before else (bodies[0] if bodies else None)
