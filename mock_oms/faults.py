@@ -8,8 +8,10 @@ Nth poll, in a window of scenario time, with a probability. Scenarios declare ru
 (``injections.py``).
 
 Determinism: every random draw comes from a ``random.Random`` seeded with a hash of
-(server seed, project ID, poll number, rule key), so the same seed gives the same faults
-and delays poll for poll, whatever other projects do meanwhile. Nothing here reads a
+(server seed, project ID, poll number), so the same seed gives the same faults and delays
+poll for poll, whatever other projects do meanwhile. Each rule owns fixed slots of that
+poll's draws (:data:`DRAWS_PER_RULE` from ``DRAWS_PER_RULE * index``), so whether one rule
+applies never shifts the draws of another. Nothing here reads a
 clock or touches the web: the web layer (``delivery.py``) turns a :class:`Choice` into
 bytes on the wire.
 """
@@ -23,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from mock_oms import schemas
 from mock_oms.steps import Kind
@@ -38,6 +40,7 @@ DEFAULT_CONTENT_TYPE = "text/html; charset=utf-8"
 DEFAULT_RETRY_AFTER = 1  # seconds, for 429 when the rule gives none
 GATEWAY_STATUSES = frozenset({502, 503, 504})
 NO_END = 2**62  # an open upper bound for poll ranges
+DRAWS_PER_RULE = 3  # probability, delay jitter, latency jitter
 
 
 class Body(StrEnum):
@@ -313,13 +316,50 @@ class Choice:
         return f"{name}+delay:{self.delay:.3g}" if self.delay > 0 else name
 
 
-def stream(seed: int, project: str, poll: int, key: str) -> random.Random:
-    """The random generator of one rule at one poll of one project."""
+def stream(seed: int, project: str, poll: int, key: str = "rules") -> random.Random:
+    """The random generator of one poll of one project (``key``: whose draws they are)."""
     text = f"{seed}\x1f{project}\x1f{poll}\x1f{key}".encode()
     return random.Random(int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big"))
 
 
-def _draw(span: tuple[float, float] | None, rng: random.Random | None) -> float:
+class Draws(Protocol):
+    """What fault resolution draws from: a ``random.Random``, or a rule's slots of one."""
+
+    def random(self) -> float: ...
+
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+class _Slots:
+    """A rule's own draws from the poll's generator (the slots of earlier rules skipped)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._values = iter([rng.random() for _ in range(DRAWS_PER_RULE)])
+
+    def random(self) -> float:
+        return next(self._values)
+
+    def uniform(self, a: float, b: float) -> float:
+        return a + (b - a) * self.random()
+
+
+class _PollDraws:
+    """The draws of one poll, handed out to rules by slot."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._used = 0
+
+    def slots(self, index: int) -> _Slots:
+        start = index * DRAWS_PER_RULE
+        while self._used < start:  # skip the slots of the rules before
+            self._rng.random()
+            self._used += 1
+        self._used = start + DRAWS_PER_RULE
+        return _Slots(self._rng)
+
+
+def _draw(span: tuple[float, float] | None, rng: Draws | None) -> float:
     if span is None:
         return 0.0
     low, high = span
@@ -331,7 +371,7 @@ def _draw(span: tuple[float, float] | None, rng: random.Random | None) -> float:
 def resolve(
     fault: Fault,
     delay: tuple[float, float] | None,
-    rng: random.Random | None,
+    rng: Draws | None,
     max_delay: float,
     source: str = "",
 ) -> Choice:
@@ -360,12 +400,14 @@ def pick(
     max_delay: float,
 ) -> Choice | None:
     """The first rule whose conditions hold and whose draw succeeds, resolved."""
-    for rule in rules:
+    draws: _PollDraws | None = None
+    for index, rule in enumerate(rules):
         if not rule.matches(poll, phase, elapsed):
             continue
         rng = None
         if needs_draw(rule.delay, rule.fault, rule.probability):
-            rng = stream(seed, project, poll, rule.key)
+            draws = draws or _PollDraws(stream(seed, project, poll))
+            rng = draws.slots(index)
             if rule.probability is not None and rng.random() >= rule.probability:
                 continue
         return resolve(rule.fault, rule.delay, rng, max_delay, rule.key)

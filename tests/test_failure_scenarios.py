@@ -80,16 +80,17 @@ def test_outage_then_recovery(app: MockOms) -> None:
 
 def test_recorded_outage_replays_on_scenario_time(app: MockOms) -> None:
     project = "recorded-outage~t"
-    seen = labels(app, project, 14, step=2)
-    assert seen[:4] == [None] * 4
-    assert seen[4:10] == [
-        "status:502",
-        "status:503",
-        "reset",
-        "status:503",
-        "status:503",
-        "status:503",
-    ]
+    seen = labels(app, project, 11, step=2)  # at 0, 2, ... 20 s
+    assert seen == [None] * 4 + ["status:502", *["status:504"] * 3, "reset", "status:503", None]
     app.runtime.store.advance(60)
     assert labels(app, project, 1) == [None]
     assert app.runtime.store.observe(project)[1].status.value == "FINISHED"
+
+
+def test_a_recorded_slow_answer_is_replayed_slow(app: MockOms) -> None:
+    app.oms.answer("GET", b"/api/omsp/v2/migrations/recorded-outage~slow/progress")
+    app.runtime.store.advance(10)
+    reply = app.oms.answer("GET", b"/api/omsp/v2/migrations/recorded-outage~slow/progress")
+    assert reply.status == 504
+    assert reply.plan is not None
+    assert reply.plan.delay == pytest.approx(5.005)

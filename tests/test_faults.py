@@ -221,6 +221,22 @@ def test_same_seed_same_faults_poll_for_poll(seed: int) -> None:
     assert sequence(seed, "q") != sequence(seed)
 
 
+def test_a_rule_that_does_not_apply_leaves_the_draws_of_the_others_alone() -> None:
+    rules = (
+        Rule(Close(), "a", phase=1, probability=0.5),
+        Rule(Reset(), "b", probability=0.5),
+    )
+    kw: dict[str, Any] = {"seed": 9, "project": "p", "elapsed": 0.0, "max_delay": 9}
+    compared = 0
+    for poll in range(1, 200):
+        off = pick(rules, poll=poll, phase=0, **kw)  # rule a does not apply
+        on = pick(rules, poll=poll, phase=1, **kw)  # rule a applies but may lose its draw
+        if on is None or on.fault != Close():
+            assert on == off
+            compared += 1
+    assert 50 < compared < 150
+
+
 def test_probability_is_roughly_honoured() -> None:
     labels = sequence(3, polls=2000)
     share = sum(1 for x in labels if x == "status:503") / len(labels)
