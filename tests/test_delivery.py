@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -330,3 +331,26 @@ def test_the_reply_names_its_fault_for_the_journal() -> None:
     reply = app.oms.answer("GET", path)
     assert reply.fault == "deviation:missing:data.status"  # marked deliberate
     assert app.oms.answer("GET", b"/api/omsp/v2/migrations/plain/progress").plan is None
+
+
+def test_other_requests_are_served_during_a_hang(live: Live) -> None:
+    project = "plain~hang-meanwhile"
+    with ControlClient(live.base_url) as control:
+        control.inject_fault({"hang": 30}, project_id=project, count=1)  # capped at 1 s
+    outcome: list[Observed] = []
+
+    def hang() -> None:
+        with httpx.Client(timeout=10) as client:
+            outcome.append(poll(client, live.progress_url(project))[0])
+
+    hung = threading.Thread(target=hang)
+    hung.start()
+    try:
+        time.sleep(0.1)
+        with httpx.Client(timeout=5) as client:
+            for _ in range(5):
+                healthy(client, live.progress_url("plain~meanwhile"))
+        assert hung.is_alive()  # all served while the hang went on
+    finally:
+        hung.join(timeout=10)
+    assert isinstance(outcome[0], httpx.RemoteProtocolError)
