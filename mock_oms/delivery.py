@@ -42,10 +42,8 @@ from mock_oms.faults import (
     Reset,
     Truncate,
     WrongContentType,
-    deviate,
-    kept_bytes,
-    without_commas,
 )
+from mock_oms.malform import deviate, kept_bytes, without_commas
 from mock_oms.steps import Kind
 
 if TYPE_CHECKING:

@@ -24,12 +24,11 @@ from mock_oms.faults import (
     Fault,
     Rule,
     needs_draw,
-    parse_fault,
-    parse_span,
     pick,
     resolve,
     stream,
 )
+from mock_oms.faultspec import parse_fault, parse_span
 from mock_oms.steps import Kind
 
 Path_ = tuple[str | int, ...]

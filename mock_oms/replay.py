@@ -30,9 +30,8 @@ from mock_oms.faults import (
     Fault,
     HttpStatus,
     Rule,
-    parse_fault,
-    parse_rules,
 )
+from mock_oms.faultspec import parse_fault, parse_rules
 from mock_oms.lifecycle import Importance, Status
 from mock_oms.scenario import (
     DEFAULT_RELEASE_SECONDS,

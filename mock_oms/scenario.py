@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mock_oms.faults import Rule, parse_rules
+from mock_oms.faults import Rule
+from mock_oms.faultspec import parse_rules
 from mock_oms.lifecycle import Action, Importance, Status, action_for, is_edge
 from mock_oms.steps import Flags, Kind, step_problem
 
