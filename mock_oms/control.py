@@ -334,9 +334,11 @@ def build_control_app(runtime: Runtime) -> FastAPI:
 
     @app.post("/_mock/projects/{project_id}/reset", tags=[CONTROL_TAG])
     async def reset_project(project_id: str) -> Response:
-        """Start the project's story again from the beginning (and its poll timeline)."""
+        """Start the project's story again from the beginning (and its poll timeline);
+        faults injected into it are cleared."""
         store.reset(project_id)
         runtime.journal.forget(project_id)
+        runtime.faults.clear(project_id)
         return _json({"reset": 1})
 
     @app.post("/_mock/reset", tags=[CONTROL_TAG])
@@ -350,7 +352,8 @@ def build_control_app(runtime: Runtime) -> FastAPI:
             ),
         ] = False,
     ) -> Response:
-        """Every project back to its start; the request journal emptied."""
+        """Every project back to its start; the request journal emptied, injected faults
+        cleared."""
         if fresh:
             count = len(store.projects())
             store.replace_library(startup_library)
@@ -363,6 +366,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         else:
             count = store.reset()
         runtime.journal.clear()
+        runtime.faults.clear()
         return _json({"reset": count})
 
     @app.post("/_mock/projects/{project_id}/actions/{action}", tags=[CONTROL_TAG])

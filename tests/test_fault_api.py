@@ -109,3 +109,16 @@ def test_openapi_describes_the_injection_body(control: ControlClient) -> None:
     ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert ref.rsplit("/", 1)[1] in doc["components"]["schemas"]
     assert "/_mock/faults" in doc["paths"]
+
+
+def test_resets_clear_injected_faults(control: ControlClient) -> None:
+    for project in ("plain~a", "plain~b"):
+        control.progress(project)
+        control.inject_fault({"status": 503}, project_id=project)
+    control.reset("plain~a")
+    assert control.faults("plain~a") == []
+    assert len(control.faults("plain~b")) == 1
+    control.inject_fault({"status": 502})
+    control.reset()
+    assert control.faults()["active"] == []
+    assert control.progress("plain~b")["success"]
