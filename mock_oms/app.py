@@ -6,6 +6,7 @@ others go to the FastAPI app that serves the control API (``/_mock``) and ``/ope
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from mock_oms.clock import Clock, TimeSource
 from mock_oms.config import Settings
 from mock_oms.envelope import RequestIds
+from mock_oms.injections import FaultBook
 from mock_oms.journal import Journal
 from mock_oms.loader import Library, load_bundled, load_paths
 from mock_oms.oms_api import PREFIX, OmsApi
@@ -30,6 +32,7 @@ class Runtime:
     ids: RequestIds
     wall_clock: TimeSource = field(default=time.time)
     journal: Journal = field(default_factory=Journal)
+    faults: FaultBook = field(default_factory=FaultBook)  # injected faults, the fault seed
 
     @property
     def clock(self) -> Clock:
@@ -77,6 +80,11 @@ def create_app(
     clock = Clock(time_source, speed=settings.effective_speed)
     store = Store(Library(), clock, epoch, max_projects=settings.max_projects)
     journal = Journal(settings.journal_size, max_tracked=settings.max_projects)
-    runtime = Runtime(settings, store, RequestIds(settings.seed), wall_clock, journal=journal)
+    # without --seed, faults still come from one seed (GET /_mock/faults shows it)
+    seed = settings.seed if settings.seed is not None else random.SystemRandom().getrandbits(32)
+    faults = FaultBook(seed, settings.max_fault_delay)
+    runtime = Runtime(
+        settings, store, RequestIds(settings.seed), wall_clock, journal=journal, faults=faults
+    )
     store.replace_library(library if library is not None else runtime.load_library())
     return MockOms(runtime)

@@ -124,6 +124,14 @@ def main() -> None:
     help="How many project instances the server holds at most.",
 )
 @click.option(
+    "--max-fault-delay",
+    type=click.FloatRange(min=0, min_open=True, max=86400),
+    default=300.0,
+    show_default=True,
+    envvar=_env("max-fault-delay"),
+    help="Seconds: no fault delays a response or hangs a connection longer.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -169,6 +177,7 @@ def serve(
     seed: int | None,
     epoch: float | None,
     max_projects: int,
+    max_fault_delay: float,
     log_level: str,
     access_log: bool,
     journal_size: int,
@@ -188,6 +197,7 @@ def serve(
         seed=seed,
         epoch=epoch,
         max_projects=max_projects,
+        max_fault_delay=max_fault_delay,
         log_level=log_level,
         access_log=access_log,
         journal_size=journal_size,
@@ -201,7 +211,7 @@ def serve(
         raise SystemExit("mock-oms: not serving: the scenarios above are invalid") from None
 
     def banner(app: Any, base_url: str) -> None:
-        from mock_oms.control import oms_path
+        from mock_oms.steps import progress_path
 
         clock_ = app.runtime.clock
         click.echo(
@@ -212,7 +222,7 @@ def serve(
         for scenario in library:
             ids = [scenario.name, *scenario.projects]
             for pid in ids:
-                click.echo(f"  {base_url}{oms_path(scenario.kind, pid)}")
+                click.echo(f"  {base_url}{progress_path(scenario.kind, pid)}")
         click.echo(
             f"  any SCENARIO~NAME starts a fresh instance; control API: {base_url}/_mock"
             f"  (OpenAPI: {base_url}/openapi.json)"
@@ -255,9 +265,9 @@ def list_scenarios(scenarios: tuple[Path, ...]) -> None:
     width = max((len(s.name) for s in library), default=0)
     for scenario in library:
         statuses = "->".join(s.value for s in scenario.statuses())
+        kind = f"replay:{scenario.kind.value}" if scenario.replay else scenario.kind.value
         click.echo(
-            f"{scenario.name.ljust(width)}  {scenario.kind.value:9}  {statuses}"
-            f"  {scenario.description}".rstrip()
+            f"{scenario.name.ljust(width)}  {kind:16}  {statuses}  {scenario.description}".rstrip()
         )
 
 
@@ -284,6 +294,11 @@ def show_scenario(name: str, scenarios: tuple[Path, ...], fmt: str) -> None:
     if scenario is None:
         click.echo(f"no scenario named {name!r}; known: {', '.join(library.scenarios)}", err=True)
         sys.exit(1)
+    if scenario.replay is not None:
+        from mock_oms.render import replay_table
+
+        click.echo(replay_table(scenario))
+        return
     if fmt in ("all", "text"):
         click.echo(timeline(scenario))
     if fmt == "all":
@@ -294,3 +309,143 @@ def show_scenario(name: str, scenarios: tuple[Path, ...], fmt: str) -> None:
         click.echo(mermaid(scenario))
         if fmt == "all":
             click.echo("```")
+
+
+@main.command()
+@click.option(
+    "--upstream",
+    required=True,
+    envvar=_env("record-upstream"),
+    help="Base URL of the OMS to record, e.g. http://oms.example:8089.",
+)
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    required=True,
+    envvar=_env("record-project"),
+    help="A project ID to poll (repeatable: one file per project).",
+)
+@click.option(
+    "--endpoint",
+    type=click.Choice(["migration", "sync"]),
+    default="migration",
+    show_default=True,
+    envvar=_env("record-endpoint"),
+    help="Which progress endpoint the projects are polled on.",
+)
+@click.option(
+    "--auth",
+    metavar="USER:PASSWORD",
+    envvar=_env("record-auth"),
+    help="HTTP Basic credentials for the upstream.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    envvar=_env("record-interval"),
+    help="Seconds between polls.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    envvar=_env("record-timeout"),
+    help="Read timeout of a poll; a timeout is recorded as a hang.",
+)
+@click.option(
+    "--until-terminal",
+    is_flag=True,
+    envvar=_env("record-until-terminal"),
+    help="Stop when every project is FINISHED, FAILED, RELEASED, DELETED or gone.",
+)
+@click.option(
+    "--max-duration",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    envvar=_env("record-max-duration"),
+    help="Stop after this many seconds.",
+)
+@click.option(
+    "--max-polls",
+    type=click.IntRange(min=1),
+    default=None,
+    envvar=_env("record-max-polls"),
+    help="Stop after this many polls of each project.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["time", "poll"]),
+    default="time",
+    show_default=True,
+    envvar=_env("record-mode"),
+    help="How the replay serves the entries: on scenario time, or one per poll.",
+)
+@click.option(
+    "--name", default=None, envvar=_env("record-name"), help="Scenario name (default: file name)."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=_env("record-out"),
+    help="The replay scenario to write (several projects: FILE-PROJECT.yaml each).",
+)
+def record(
+    upstream: str,
+    projects: tuple[str, ...],
+    endpoint: str,
+    auth: str | None,
+    interval: float,
+    timeout: float,
+    until_terminal: bool,
+    max_duration: float | None,
+    max_polls: int | None,
+    mode: str,
+    name: str | None,
+    out: Path,
+) -> None:
+    """Poll a real OMS (or any compatible server) and write what it answered as a replay
+    scenario. Ctrl-C stops cleanly and keeps what was recorded."""
+    import signal
+
+    from mock_oms.recorder import Options, ProgressLine, describe
+    from mock_oms.recorder import record as run
+    from mock_oms.steps import Kind
+
+    credentials = None
+    if auth is not None:
+        user, sep, password = auth.partition(":")
+        if not sep:
+            raise click.BadParameter("give USER:PASSWORD", param_hint="--auth")
+        credentials = (user, password)
+    options = Options(
+        upstream=upstream,
+        projects=projects,
+        out=out,
+        endpoint=Kind(endpoint),
+        auth=credentials,
+        interval=interval,
+        timeout=timeout,
+        until_terminal=until_terminal,
+        max_duration=max_duration,
+        max_polls=max_polls,
+        name=name,
+        mode=mode,
+    )
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    progress = ProgressLine()
+    try:
+        result = run(options, show=progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        progress.done()
+    for line in describe(result):
+        click.echo(line, err=True)

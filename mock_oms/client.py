@@ -13,9 +13,11 @@ from typing import Any
 
 import httpx
 
-from mock_oms.steps import Kind
+from mock_oms.steps import Kind, progress_path
 
 JSON = dict[str, Any]
+
+__all__ = ["JSON", "ControlClient", "ControlError", "progress_path"]
 
 
 class ControlError(Exception):
@@ -26,11 +28,6 @@ class ControlError(Exception):
         self.envelope = envelope
         self.code = str(envelope.get("code", ""))
         super().__init__(f"HTTP {status} {self.code}: {envelope.get('message', '')}")
-
-
-def progress_path(kind: Kind | str, project_id: str) -> str:
-    segment = "migrations" if Kind(kind) is Kind.MIGRATION else "sync"
-    return f"/api/omsp/v2/{segment}/{project_id}/progress"
 
 
 class ControlClient:
@@ -230,3 +227,43 @@ class ControlClient:
         """How ``project_id`` was polled: count, first/last, intervals, statuses shown."""
         result: JSON = self._call("GET", f"/_mock/projects/{project_id}/polls")
         return result
+
+    # -- faults ---------------------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        fault: str | Mapping[str, Any],
+        *,
+        project_id: str | None = None,
+        count: int | None = None,
+        seconds: float | None = None,
+        delay: float | tuple[float, float] | None = None,
+        probability: float | None = None,
+        note: str | None = None,
+    ) -> JSON:
+        """Inject ``fault`` (as in a scenario: ``"reset"``, ``{"status": 503}``, ...) into one
+        project's polls, or into every OMS request; returns the active injection."""
+        body: JSON = {"fault": fault if isinstance(fault, str) else dict(fault)}
+        for key, value in (
+            ("count", count),
+            ("seconds", seconds),
+            ("delay", list(delay) if isinstance(delay, tuple) else delay),
+            ("probability", probability),
+            ("note", note),
+        ):
+            if value is not None:
+                body[key] = value
+        path = "/_mock/faults" if project_id is None else f"/_mock/projects/{project_id}/faults"
+        result: JSON = self._call("POST", path, json=body)
+        return result
+
+    def faults(self, project_id: str | None = None) -> Any:
+        """Every active injection (with the seed), or one project's list of them."""
+        path = "/_mock/faults" if project_id is None else f"/_mock/projects/{project_id}/faults"
+        return self._call("GET", path)
+
+    def clear_faults(self, project_id: str | None = None) -> int:
+        """Clear every injected fault, or one project's; returns how many were cleared."""
+        path = "/_mock/faults" if project_id is None else f"/_mock/projects/{project_id}/faults"
+        result: JSON = self._call("DELETE", path)
+        return int(result["cleared"])

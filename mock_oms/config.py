@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mock_oms.clock import ClockMode
+from mock_oms.faults import DEFAULT_MAX_DELAY
 from mock_oms.journal import DEFAULT_SIZE
 from mock_oms.store import DEFAULT_MAX_PROJECTS
 
@@ -31,6 +32,7 @@ class Settings:
     control_token: str | None = field(default=None, repr=False)
     # When set, the OMS endpoints need HTTP Basic credentials (user, password).
     auth: tuple[str, str] | None = field(default=None, repr=False)
+    max_fault_delay: float = DEFAULT_MAX_DELAY  # seconds: no fault delays or hangs longer
 
     @property
     def effective_speed(self) -> float:

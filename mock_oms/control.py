@@ -31,7 +31,7 @@ from mock_oms.errors import (
 from mock_oms.lifecycle import Action, Importance, legal_actions
 from mock_oms.loader import load_text
 from mock_oms.scenario import Scenario
-from mock_oms.steps import Kind
+from mock_oms.steps import Kind, progress_path
 from mock_oms.store import Project
 
 if TYPE_CHECKING:
@@ -84,6 +84,10 @@ class ScenarioSummary(Model):
     duration: float | None = Field(description="Seconds until the last phase, when all are timed.")
     projects: list[str] = Field(description="The project IDs that serve it besides its name.")
     source: str
+    replay: bool = Field(description="A recording served as it was recorded.")
+    plain: bool = Field(
+        description="Only contract-conforming answers: no faults declared, not a replay."
+    )
 
 
 class NewProject(Model):
@@ -134,11 +138,6 @@ class ProjectOut(Model):
     dropped_events: int = Field(alias="droppedEvents")
 
 
-def oms_path(kind: Kind, project_id: str) -> str:
-    segment = "migrations" if kind is Kind.MIGRATION else "sync"
-    return f"/api/omsp/v2/{segment}/{project_id}/progress"
-
-
 def summarize(scenario: Scenario) -> ScenarioSummary:
     flags = scenario.flags
     return ScenarioSummary(
@@ -156,6 +155,8 @@ def summarize(scenario: Scenario) -> ScenarioSummary:
         duration=scenario.duration,
         projects=list(scenario.projects),
         source=scenario.source,
+        replay=scenario.replay is not None,
+        plain=scenario.plain,
     )
 
 
@@ -180,7 +181,7 @@ def describe(project: Project, snap: Snapshot) -> ProjectOut:
         scenario=project.scenario,
         kind=kind,
         origin=project.origin.value,
-        path=oms_path(kind, project.id),
+        path=progress_path(kind, project.id),
         status=snap.status.value,
         importance=snap.importance.value,
         current_step=snap.step,
@@ -227,10 +228,12 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     )
     _errors(app, runtime)
 
+    from mock_oms import fault_api
     from mock_oms.openapi import install_openapi
 
     install_openapi(app)
     startup_library = store.library  # create_app loads it before building this app
+    fault_api.install(app, runtime)
 
     @app.get("/_mock/health", tags=[CONTROL_TAG], response_model=Health)
     async def health() -> Response:
@@ -331,9 +334,11 @@ def build_control_app(runtime: Runtime) -> FastAPI:
 
     @app.post("/_mock/projects/{project_id}/reset", tags=[CONTROL_TAG])
     async def reset_project(project_id: str) -> Response:
-        """Start the project's story again from the beginning (and its poll timeline)."""
+        """Start the project's story again from the beginning (and its poll timeline);
+        faults injected into it are cleared."""
         store.reset(project_id)
         runtime.journal.forget(project_id)
+        runtime.faults.clear(project_id)
         return _json({"reset": 1})
 
     @app.post("/_mock/reset", tags=[CONTROL_TAG])
@@ -347,7 +352,8 @@ def build_control_app(runtime: Runtime) -> FastAPI:
             ),
         ] = False,
     ) -> Response:
-        """Every project back to its start; the request journal emptied."""
+        """Every project back to its start; the request journal emptied, injected faults
+        cleared."""
         if fresh:
             count = len(store.projects())
             store.replace_library(startup_library)
@@ -360,6 +366,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         else:
             count = store.reset()
         runtime.journal.clear()
+        runtime.faults.clear()
         return _json({"reset": count})
 
     @app.post("/_mock/projects/{project_id}/actions/{action}", tags=[CONTROL_TAG])

@@ -140,3 +140,27 @@ class ScenarioError(MockOmsError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(str(p) for p in self.problems) or "invalid scenario")
+
+
+class InjectedError(MockOmsError):
+    """The error a fault asks for: a status fault's envelope or an in-band business error."""
+
+    advice = "This error was injected by a mock-oms fault."
+
+    def __init__(
+        self, code: str, message: str, http_status: int, *, advice: str | None = None
+    ) -> None:
+        super().__init__(message, advice=advice)
+        self.code = code
+        self.http_status = http_status
+
+
+class ConnectionDropped(Exception):
+    """Raised by the web layer to end a request without (the rest of) its response, when
+    the server gives it no access to the connection: under uvicorn a close or reset fault
+    acts on the socket instead. Deliberately outside :class:`MockOmsError`: nothing answers
+    it. The in-process transport turns it into the httpx error a real socket would give."""
+
+    def __init__(self, message: str, *, reset: bool = False) -> None:
+        super().__init__(message)
+        self.reset = reset

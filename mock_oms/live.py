@@ -22,7 +22,9 @@ STOP_TIMEOUT = 10.0
 
 
 class LiveServer:
-    def __init__(self, settings: Settings, *, library: Library | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, library: Library | None = None, http: str | None = None
+    ) -> None:
         self.settings = settings
         self.app: MockOms = create_app(settings, library=library)
         self._sock = bind(settings.host, settings.port)
@@ -31,7 +33,9 @@ class LiveServer:
         self.port: int = port
         shown = f"[{host}]" if ":" in host else host
         self.base_url = f"http://{shown}:{port}"
-        self._server = uvicorn.Server(uvicorn_config(self.app, settings, log_config=None))
+        self._server = uvicorn.Server(
+            uvicorn_config(self.app, settings, log_config=None, http=http)
+        )
         self._thread = threading.Thread(
             target=self._run, name=f"mock-oms {self.base_url}", daemon=True
         )

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
-from mock_oms import schemas
+from mock_oms import replay, schemas
 from mock_oms.errors import Problem, ScenarioError
 from mock_oms.resources import scenarios_dir
 from mock_oms.scenario import Scenario, ScenarioProblems, build
@@ -48,9 +48,14 @@ class Library:
         return assemble(merged.values())
 
 
-def _schema_problem(error: ValidationError, source: SourceMap) -> list[Problem]:
+def _schema_problem(error: ValidationError, source: SourceMap, doc: Any = None) -> list[Problem]:
     error = best_match(schemas.leaves(error))
     path = tuple(error.absolute_path)
+    if error.validator == "not" and error.validator_value == {}:  # ruled out in this place
+        kind = doc.get("kind") if isinstance(doc, dict) and len(path) == 1 else None
+        where = f"in a {kind} scenario" if isinstance(kind, str) else "here"
+        reason = f"{_dotted(path)}: not allowed {where}"
+        return [Problem(source.file, source.line(path), reason, _dotted(path))]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         return [
@@ -93,10 +98,12 @@ def load_document(doc: Any, source: SourceMap | None = None) -> Scenario:
     ]
     validator = schemas.validator(schemas.SCENARIO)
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        problems.extend(_schema_problem(error, source))
+        problems.extend(_schema_problem(error, source, doc))
     if problems:
         raise ScenarioError(problems)
     try:
+        if doc.get("kind") == "replay":
+            return replay.build(doc, source.file)
         return build(doc, source.file)
     except ScenarioProblems as exc:
         raise ScenarioError(

@@ -17,7 +17,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
-from mock_oms import envelope
+from mock_oms import delivery, envelope
 from mock_oms.access import BASIC_CHALLENGE, oms_guard
 from mock_oms.errors import (
     InnerError,
@@ -54,6 +54,8 @@ class Reply:
     body: bytes
     project_id: str | None = None
     fault: str | None = None  # the fault the response carries, recorded by the journal
+    # how a faulty or replayed reply goes on the wire (None: plainly, the hot path)
+    plan: delivery.Plan | None = None
 
 
 def match(raw_path: bytes) -> tuple[Kind, bytes] | None:
@@ -99,6 +101,9 @@ class OmsApi:
             project_id = check_project_id(decode_project_id(raw_id))
             project, snap = runtime.store.poll(project_id, kind)
             scenario = project.state.scenario
+            if not scenario.plain or runtime.faults.armed:
+                shaped = delivery.shape_poll(runtime, project, snap, kind, began)
+                return Reply(shaped.status, shaped.body, project_id, shaped.fault, shaped.plan)
             document = envelope.success(
                 envelope.data(kind, scenario.flags, snap),
                 runtime.ids.next(),
@@ -109,6 +114,9 @@ class OmsApi:
             status, body = envelope.error_body(
                 exc, runtime.ids.next(), envelope.cost_text(perf_counter() - began)
             )
+            if runtime.faults.armed:  # a global fault hits every OMS request
+                shaped = delivery.shape_error(runtime, status, body, began)
+                return Reply(shaped.status, shaped.body, project_id, shaped.fault, shaped.plan)
             return Reply(status, body, project_id)
         except Exception:
             log.exception("unexpected error answering %s %r", method, raw_path[:200])
@@ -147,6 +155,10 @@ class OmsApi:
             reply.fault,
             perf_counter() - began,
         )
+        if reply.plan is not None:  # a fault or a recorded answer: delivered its own way
+            outcome = delivery.Outcome(reply.status, reply.body, reply.fault, reply.plan)
+            await delivery.send(outcome, method, receive, send, ALLOWED)
+            return
         headers = [
             (b"content-type", envelope.JSON_CONTENT_TYPE.encode()),
             (b"content-length", str(len(reply.body)).encode()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mock_oms.faults import NO_END, Latency, Rule
+from mock_oms.faults import label as fault_label
 from mock_oms.lifecycle import Action
 from mock_oms.scenario import Phase, Scenario, scripted_next
 
@@ -73,7 +75,44 @@ def timeline(scenario: Scenario) -> str:
     for row in rows:
         cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append(("  " + "  ".join(cells) + "  " + str(row[-1])).rstrip())
+    lines.extend(fault_lines(scenario))
     return "\n".join(lines)
+
+
+def _seconds(span: tuple[float, float]) -> str:
+    return f"{span[0]:g}s" if span[0] == span[1] else f"{span[0]:g}-{span[1]:g}s"
+
+
+def _fault_rule(rule: Rule) -> str:
+    when = []
+    if rule.phase is not None:
+        when.append(f"in phase #{rule.phase}")
+    if rule.polls is not None:
+        low, high = rule.polls
+        when.append(
+            f"on poll {low}" if low == high else f"on polls {low}..{high if high < NO_END else ''}"
+        )
+    if rule.every is not None:
+        when.append(f"every {rule.every} polls")
+    if rule.window is not None:
+        when.append(f"from {rule.window[0]:g}s to {rule.window[1]:g}s")
+    if rule.probability is not None:
+        when.append(f"with probability {rule.probability:g}")
+    what = fault_label(rule.fault)
+    if isinstance(rule.fault, Latency):
+        what += f" {_seconds((rule.fault.low, rule.fault.high))}"
+    if rule.delay is not None:
+        what += f" after {_seconds(rule.delay)}"
+    return f"  {what}: {' '.join(when) or 'on every poll'}" + (
+        f" ({rule.note})" if rule.note else ""
+    )
+
+
+def fault_lines(scenario: Scenario) -> list[str]:
+    """The scenario's fault rules, in the order they are tried."""
+    if not scenario.faults:
+        return []
+    return ["", "faults (the first that applies wins):", *(_fault_rule(r) for r in scenario.faults)]
 
 
 def mermaid(scenario: Scenario) -> str:
@@ -97,4 +136,33 @@ def mermaid(scenario: Scenario) -> str:
     last = timeline_[-1]
     if last.status.value == "DELETED":
         lines.append(f"    p{last.index} --> [*]")
+    return "\n".join(lines)
+
+
+def replay_table(scenario: Scenario) -> str:
+    """A replay scenario's entries, one a line."""
+    recording = scenario.replay
+    assert recording is not None
+    lines = [
+        f"{scenario.name} (replay of the {scenario.kind.value} endpoint, mode "
+        f"{recording.mode.value}): {scenario.description}".rstrip(": "),
+        f"  source: {scenario.source}; {len(recording.entries)} entries",
+        "",
+    ]
+    for i, entry in enumerate(recording.entries):
+        if entry.fault is not None:
+            what = f"fault {fault_label(entry.fault)}"
+        elif entry.text is not None:
+            what = f"{entry.status} text ({len(entry.text)} chars)"
+        else:
+            body = entry.document
+            data = body.get("data") if isinstance(body, dict) else None
+            if isinstance(data, dict):
+                what = f"{entry.status} {data.get('status')} {data.get('currentStep')}"
+            elif isinstance(body, dict):
+                what = f"{entry.status} {body.get('code')}"
+            else:
+                what = f"{entry.status} body"
+        lines.append(f"  #{i:<5} {entry.at:>9.3f}s  {what}  {entry.note}".rstrip())
+    lines.extend(fault_lines(scenario))
     return "\n".join(lines)

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from mock_oms.faults import Rule
+from mock_oms.faultspec import parse_rules
 from mock_oms.lifecycle import Action, Importance, Status, action_for, is_edge
 from mock_oms.steps import Flags, Kind, step_problem
+
+if TYPE_CHECKING:
+    from mock_oms.replay import Replay
 
 DEFAULT_RELEASE_SECONDS = 5.0
 
@@ -80,6 +85,14 @@ class Scenario:
     release_seconds: float = DEFAULT_RELEASE_SECONDS
     source: str = "<memory>"
     document: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # fault rules: those of the phases first (in timeline order), then the scenario's own
+    faults: tuple[Rule, ...] = ()
+    replay: Replay | None = None  # a recording served instead of the timeline (replay.py)
+    # True when neither faults nor a recording apply: the hot path checks only this
+    plain: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", not self.faults and self.replay is None)
 
     @property
     def duration(self) -> float | None:
@@ -92,6 +105,9 @@ class Scenario:
         return total
 
     def statuses(self) -> list[Status]:
+        """The statuses the story passes, in order (a replay's: those recorded)."""
+        if self.replay is not None:
+            return self.replay.statuses()
         seen: list[Status] = []
         for phase in self.timeline:
             if phase.status not in seen:
@@ -277,6 +293,23 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
         )
         prev = status
 
+    faults: list[Rule] = []
+    for i, raw in enumerate(raw_phases):
+        if "faults" in raw:
+            faults.extend(
+                parse_rules(raw["faults"], ("timeline", i, "faults"), kind, problems, phase=i)
+            )
+    faults.extend(
+        parse_rules(
+            doc.get("faults", []),
+            ("faults",),
+            kind,
+            problems,
+            phase_ids=ids,
+            phases=len(raw_phases),
+        )
+    )
+
     if phases and phases[-1].status is Status.RELEASING:
         last = phases[-1]
         phases.append(
@@ -304,6 +337,7 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
         release_seconds=release_seconds,
         source=source,
         document=doc,
+        faults=tuple(faults),
     )
 
 

@@ -35,6 +35,16 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@cache
+def definition_validator(name: str, definition: str) -> Draft202012Validator:
+    """A validator for ``$defs/<definition>`` of schema ``name`` (say, a fault injection)."""
+    schema = load(name)
+    return Draft202012Validator(
+        {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
 def progress_validator(kind: Kind) -> Draft202012Validator:
     return validator(PROGRESS_SCHEMAS[kind])
 

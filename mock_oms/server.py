@@ -46,13 +46,15 @@ def uvicorn_config(
     log_level: str | None = None,
     *,
     log_config: dict[str, Any] | None = LOGGING_CONFIG,
+    http: str | None = None,
 ) -> uvicorn.Config:
-    """``log_config=None`` leaves the process's logging alone (for a server in a test)."""
+    """``log_config=None`` leaves the process's logging alone (for a server in a test);
+    ``http`` picks uvicorn's HTTP implementation (default: httptools when installed)."""
     return uvicorn.Config(
         app,
         log_config=log_config,
         loop="uvloop" if find_spec("uvloop") else "asyncio",
-        http="httptools" if find_spec("httptools") else "h11",
+        http=http or ("httptools" if find_spec("httptools") else "h11"),
         lifespan="off",
         access_log=settings.access_log,
         log_level=log_level or settings.log_level,

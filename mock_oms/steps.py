@@ -17,6 +17,12 @@ class Kind(StrEnum):
     SYNC = "sync"
 
 
+def progress_path(kind: Kind | str, project_id: str) -> str:
+    """The OMS path that polls ``project_id`` of that kind."""
+    segment = "migrations" if Kind(kind) is Kind.MIGRATION else "sync"
+    return f"/api/omsp/v2/{segment}/{project_id}/progress"
+
+
 @dataclass(frozen=True, slots=True)
 class Flags:
     """The enable flags of a project. ``reverse`` exists for migration projects only."""

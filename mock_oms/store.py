@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from mock_oms import engine
+from mock_oms import engine, replay
 from mock_oms.clock import Clock
 from mock_oms.engine import Compiled, ProjectState, Snapshot
 from mock_oms.errors import BadRequest, Conflict, NotFound, ParamError, ProjectNotFound
@@ -56,6 +56,7 @@ class Project:
     scenario: str
     origin: Origin
     state: ProjectState
+    polls: int = 0  # polls answered since it started: numbers them for faults and replays
 
 
 @dataclass
@@ -133,6 +134,7 @@ class Store:
             elif project.state.scenario.kind is not kind:
                 raise ProjectNotFound(project_id)
             project.state, snap = engine.poll(project.state, self.clock.now())
+            project.polls += 1
             return project, snap
 
     def observe(self, project_id: str) -> tuple[Project, Snapshot]:
@@ -140,7 +142,16 @@ class Store:
         with self._lock:
             project = self._get(project_id, self.clock.now(), create=False)
             project.state, snap = engine.observe(project.state, self.clock.now())
+            recording = project.state.scenario.replay
+            if recording is not None:  # what the recording shows, not the placeholder phase
+                index = replay.entry_at(recording, project.polls, snap.elapsed)
+                snap = replay.snapshot(recording, index, snap)
             return project, snap
+
+    def serves(self, project_id: str) -> bool:
+        """Whether polling ``project_id`` reaches a project (started or not yet)."""
+        with self._lock:
+            return project_id in self._projects or self._scenario_for(project_id) is not None
 
     def projects(self) -> list[Project]:
         with self._lock:
@@ -183,6 +194,11 @@ class Store:
         with self._lock:
             t = self.clock.now()
             project = self._get(project_id, t)
+            if project.state.scenario.replay is not None:
+                raise ParamError(
+                    f"project {project_id!r} replays a recording; actions do not apply to it",
+                    advice="Reset or delete the project to replay the recording again.",
+                )
             project.state = engine.act(
                 project.state, action, t, step=step, importance=importance, detail=detail
             )
@@ -205,6 +221,7 @@ class Store:
                 if project.origin is Origin.CONTROL and project.scenario in self.library.scenarios:
                     compiled = self._compile(project.scenario)
                     project.state = engine.start(compiled, pid, t, self.epoch)
+                    project.polls = 0
                 else:
                     del self._projects[pid]
             return len(ids)

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from mock_oms.errors import ConnectionDropped
+
 
 class InProcessTransport(httpx.BaseTransport):
     def __init__(self, app: Any) -> None:
@@ -30,7 +32,11 @@ class InProcessTransport(httpx.BaseTransport):
 
         request.read()
         future = asyncio.run_coroutine_threadsafe(call(), self._loop)
-        response, body = future.result()
+        try:
+            response, body = future.result()
+        except ConnectionDropped as exc:  # a close or reset fault: what a socket would give
+            error = httpx.ReadError if exc.reset else httpx.RemoteProtocolError
+            raise error(str(exc), request=request) from None
         return httpx.Response(
             response.status_code, headers=response.headers, content=body, request=request
         )

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from mock_oms.app import MockOms, create_app
 from mock_oms.client import ControlClient
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.live import LiveServer
 from mock_oms.loader import Library, load_bundled
 
 # The mock_oms plugin itself is active here as it is for any user who installs mock-oms:
@@ -67,3 +70,38 @@ def make_client(bundled: Library) -> Iterator[MakeClient]:
     yield make
     for client in clients:
         client.close()
+
+
+@dataclass
+class Live:
+    """A mock-oms served by uvicorn on 127.0.0.1 in a thread."""
+
+    app: MockOms
+    base_url: str
+
+    def progress_url(self, project_id: str, segment: str = "migrations") -> str:
+        return f"{self.base_url}/api/omsp/v2/{segment}/{project_id}/progress"
+
+
+@contextmanager
+def live_server(
+    library: Library,
+    *,
+    http: str = "httptools",
+    seed: int = 7,
+    max_fault_delay: float = 5.0,
+    clock: ClockMode = ClockMode.MANUAL,
+    speed: float = 1.0,
+) -> Iterator[Live]:
+    config = Settings(port=0, clock=clock, speed=speed, seed=seed, max_fault_delay=max_fault_delay)
+    with LiveServer(config, library=library, http=http) as server:
+        yield Live(server.app, server.base_url)
+
+
+ServeFactory = Callable[..., AbstractContextManager[Live]]
+
+
+@pytest.fixture(scope="session")
+def serve() -> ServeFactory:
+    """``with serve(library, ...) as live:`` starts a server that stops with the block."""
+    return live_server

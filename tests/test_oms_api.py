@@ -186,7 +186,8 @@ def test_an_unexpected_error_is_an_inner_error_envelope(
 
 
 def test_every_response_of_every_bundled_story_is_valid(client: ControlClient) -> None:
-    kinds = {s["name"]: s["kind"] for s in client.scenarios()}
+    # the scenarios that misbehave on purpose (faults, replays) are tested in test_delivery
+    kinds = {s["name"]: s["kind"] for s in client.scenarios() if s["plain"]}
     for _ in range(60):
         for name, kind in kinds.items():
             body = client.progress(name, kind)

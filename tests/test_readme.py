@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import mock_oms.harness
 import mock_oms.live
+from mock_oms.client import ControlClient
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
 from mock_oms.live import LiveServer
@@ -55,9 +57,15 @@ def test_the_quick_start_commands_are_what_ci_runs() -> None:
     assert test_cmd in ci
 
 
-def test_the_json_example_is_what_the_server_answers() -> None:
-    (sample,) = blocks("json")
-    assert '"status":"INIT"' in sample and '"currentStep":"PRE_CHECK"' in sample
+def test_the_json_example_is_what_the_server_answers(client: ControlClient) -> None:
+    (sample,) = [b for b in blocks("json") if '"currentStep"' in b]
+    shown = json.loads(sample)
+    real = client.progress("full-migration")
+    assert list(shown) == list(real)
+    assert shown["data"] == real["data"]
+    assert {k: v for k, v in shown.items() if k not in ("requestId", "data")} == {
+        k: v for k, v in real.items() if k not in ("requestId", "data")
+    }
 
 
 def example(marker: str) -> str:

@@ -1,0 +1,93 @@
+"""Faults injected at run time: lifetimes, precedence, determinism (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_oms.faults import Close, HttpStatus, Latency, Reset, Rule
+from mock_oms.injections import FaultBook, Injection, InjectionProblems, parse_injection
+from mock_oms.steps import Kind
+
+BOTH = (Kind.MIGRATION, Kind.SYNC)
+
+
+def labels(book: FaultBook, project: str, polls: range, now: float = 0.0) -> list[str | None]:
+    out = []
+    for poll in polls:
+        choice = book.choose((), project, poll, 0, 0.0, now)
+        out.append(None if choice is None else choice.label)
+    return out
+
+
+def test_count_covers_the_next_n_polls() -> None:
+    book = FaultBook()
+    book.inject(Injection(HttpStatus(503), count=2), "p", 0.0)
+    assert book.armed
+    assert labels(book, "p", range(1, 5)) == ["status:503", "status:503", None, None]
+    assert not book.armed
+
+
+def test_seconds_count_scenario_time() -> None:
+    book = FaultBook()
+    book.inject(Injection(Reset(), seconds=10), "p", now=5.0)
+    assert labels(book, "p", range(1, 2), now=14.9) == ["reset"]
+    assert labels(book, "p", range(2, 3), now=15.0) == [None]
+    assert book.active(15.0) == []
+
+
+def test_project_faults_come_before_global_ones_newest_first() -> None:
+    book = FaultBook()
+    book.inject(Injection(Close()), None, 0.0)
+    assert labels(book, "p", range(1, 2)) == ["close"]
+    book.inject(Injection(HttpStatus(500), count=1), "p", 0.0)
+    book.inject(Injection(HttpStatus(502), count=1), "p", 0.0)
+    # the newest project fault fires; the older one sees the poll too and is used up
+    assert labels(book, "p", range(2, 5)) == ["status:502", "close", "close"]
+    assert labels(book, "q", range(1, 2)) == ["close"]
+
+
+def test_project_faults_stay_with_their_project() -> None:
+    book = FaultBook()
+    book.inject(Injection(Reset(), count=1), "p", 0.0)
+    assert labels(book, "q", range(1, 3)) == [None, None]
+    assert book.choose_global(0.0) is None
+    assert labels(book, "p", range(1, 2)) == ["reset"]
+
+
+def test_injected_faults_come_before_scenario_rules() -> None:
+    book = FaultBook()
+    rules = (Rule(Close(), "faults.0"),)
+    book.inject(Injection(Reset(), count=1), "p", 0.0)
+    first = book.choose(rules, "p", 1, 0, 0.0, 0.0)
+    second = book.choose(rules, "p", 2, 0, 0.0, 0.0)
+    assert (first and first.label, second and second.label) == ("reset", "close")
+
+
+def test_clear() -> None:
+    book = FaultBook()
+    book.inject(Injection(Reset()), "p", 0.0)
+    book.inject(Injection(Reset()), "q", 0.0)
+    book.inject(Injection(Reset()), None, 0.0)
+    assert book.clear("p") == 1
+    assert [a.project_id for a in book.active(0.0)] == ["q", None]
+    assert [a.project_id for a in book.active(0.0, "q")] == ["q"]
+    assert book.clear() == 2
+    assert not book.armed
+
+
+def test_probability_and_jitter_follow_the_seed() -> None:
+    def run(seed: int) -> list[str | None]:
+        book = FaultBook(seed)
+        book.inject(Injection(Latency(0.1, 0.9), probability=0.5), "p", 0.0)
+        return labels(book, "p", range(1, 60))
+
+    assert run(1) == run(1)
+    assert run(1) != run(2)
+    assert {x is None for x in run(1)} == {True, False}
+
+
+def test_parse_injection_checks_rules() -> None:
+    injection = parse_injection({"fault": {"status": 503}, "count": 3, "delay": [1, 2]}, BOTH)
+    assert (injection.count, injection.delay) == (3, (1.0, 2.0))
+    with pytest.raises(InjectionProblems, match=r"no field 'data\.nope'"):
+        parse_injection({"fault": {"deviation": {"field": "data.nope", "change": "null"}}}, BOTH)
