@@ -44,7 +44,10 @@ RULES: tuple[tuple[str, str], ...] = (
     ("OmsApi.__call__/answer (rest)", r"\(mock_oms/oms_api\.py\)"),
     ("MockOms.__call__ dispatch", r"\(mock_oms/app\.py\)"),
     ("journal (record, poll stats)", r"\(mock_oms/(journal|polls)\.py\)"),
-    ("access guard / faults", r"\(mock_oms/(access|faults|replay)\.py\)"),
+    (
+        "access guard, faults, delivery",
+        r"\(mock_oms/(access|faults|replay|delivery|injections)\.py\)",
+    ),
     ("baseline Starlette app", r"\(starlette/|\(benchmarks/baseline\.py\)"),
     ("uvicorn send (socket write)", r"^RequestResponseCycle\.send "),
     ("uvicorn ASGI cycle + middleware", r"^RequestResponseCycle\.|ProxyHeaders|_TrustedHosts"),

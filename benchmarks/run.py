@@ -125,10 +125,20 @@ class Checked:
             self.problems.extend(f"{sample.path}: {p}" for p in found)
 
 
+def left_out(library: Library) -> list[str]:
+    """The scenarios the mix leaves out: those declaring faults or replaying a recording
+    answer slowly, with errors or with broken bodies on purpose, which measures the fault,
+    not the server."""
+    return [s.name for s in library if not getattr(s, "plain", True)]
+
+
 def project_paths(library: Library, instances: int) -> list[str]:
-    """Every bundled project (names and listed IDs) and ``instances`` of each scenario."""
+    """Every plain bundled project (names and listed IDs) and ``instances`` of each."""
+    skipped = set(left_out(library))
     paths: list[str] = []
     for scenario in library:
+        if scenario.name in skipped:
+            continue
         segment = "migrations" if scenario.kind is Kind.MIGRATION else "sync"
         ids = [
             scenario.name,
@@ -408,12 +418,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     library = load_bundled()
     paths = project_paths(library, options.instances)
     results: dict[str, Any] = {
-        "options": {**asdict(options), "mix_paths": len(paths)},
+        "options": {**asdict(options), "mix_paths": len(paths), "left_out": left_out(library)},
         "load_average": {"before": procs.load_average()},
         "python": sys.version.split()[0],
     }
     checked = Checked()
     print(f"load average {results['load_average']['before']}; client {options.client}")
+    if results["options"]["left_out"]:
+        print(f"mix: {len(paths)} paths; left out (faults or replays by design): ", end="")
+        print(", ".join(results["options"]["left_out"]))
     print("micro-benchmarks ...", flush=True)
     timings = micro.run(options.micro_budget, options.many)
     results["micro"] = [asdict(t) for t in timings]
