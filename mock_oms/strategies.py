@@ -304,7 +304,10 @@ def _scenario(
     for i, status in enumerate(statuses):
         last = i == len(statuses) - 1
         phase: Document = {"status": status.value}
-        waits = last and draw(st.booleans())
+        # RELEASING that waits lasts release.seconds: not a polls-only timeline
+        waits = (
+            last and not (timing == "polls" and status is Status.RELEASING) and draw(st.booleans())
+        )
         if not waits:
             polls = timing == "polls" or (timing == "mixed" and draw(st.booleans()))
             if polls:
