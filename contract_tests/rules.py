@@ -16,8 +16,11 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from mock_oms import schemas
 from mock_oms.lifecycle import REACHABLE, Status, reachable
@@ -170,17 +173,33 @@ def report(violations: Sequence[Violation], limit: int = 5) -> str:
 # -- one response ----------------------------------------------------------------------
 
 
+@cache
+def _form_validator(kind: Kind, form: str) -> Draft202012Validator:
+    """A validator of one form (``SuccessEnvelope`` or ``ErrorEnvelope``) of the schema."""
+    schema = schemas.load(schemas.PROGRESS_SCHEMAS[kind])
+    return Draft202012Validator(
+        {"$defs": schema["$defs"], "$ref": f"#/$defs/{form}"},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
 def schema_violations(response: Response) -> list[Violation]:
     """The body is JSON and validates against the progress schema of its kind."""
     if response.body is None:
         return [Violation(Rule.SCHEMA, "the body is not JSON", response)]
-    problems = schemas.errors(schemas.PROGRESS_SCHEMAS[response.kind], response.body)
+    name = schemas.PROGRESS_SCHEMAS[response.kind]
+    problems = schemas.errors(name, response.body)
     if not problems:
         return []
+    body = response.body
+    if isinstance(body, dict) and isinstance(body.get("success"), bool):
+        # say what is wrong with the form the body claims, not "valid under none of them"
+        form = "SuccessEnvelope" if body["success"] else "ErrorEnvelope"
+        found = sorted(_form_validator(response.kind, form).iter_errors(body), key=str)
+        problems = [f"{e.json_path}: {e.message}" for e in found] or problems
     listed = "; ".join(problems[:8]) + ("; ..." if len(problems) > 8 else "")
-    schema = schemas.PROGRESS_SCHEMAS[response.kind]
     return [
-        Violation(Rule.SCHEMA, f"the body does not validate against {schema}: {listed}", response)
+        Violation(Rule.SCHEMA, f"the body does not validate against {name}: {listed}", response)
     ]
 
 
