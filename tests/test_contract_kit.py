@@ -254,6 +254,66 @@ def test_a_broken_server_fails_the_named_check(
         assert rule in done.stdout
 
 
+class RealLooking:
+    """A mock-oms that hides its control API and wants HTTP Basic credentials, as a real
+    OMS would."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        headers = dict(scope.get("headers", []))
+        path = scope.get("path", "")
+        # "alice:secret" in Basic form
+        if path.startswith("/_mock") or headers.get(b"authorization") != b"Basic YWxpY2U6c2VjcmV0":
+            status = 404 if path.startswith("/_mock") else 401
+            await send({"type": "http.response.start", "status": status, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
+def test_against_another_server_the_kit_polls_in_real_time(tmp_path: Path) -> None:
+    """Without mock-oms's control API the mock-only checks are skipped; the named projects
+    are polled for real seconds, with the credentials given."""
+    report = tmp_path / "kit.xml"
+    with LiveServer(RealLooking(create_app(Settings(speed=100)))) as server:
+        done = run(
+            [
+                str(BIN / "mock-oms"),
+                "contract",
+                "--base-url",
+                server.base_url,
+                "--auth",
+                "alice:secret",
+                "--project",
+                "full-migration",
+                "--project",
+                "sync-project",
+                "--poll-interval",
+                "0.5",
+                "--poll-duration",
+                "3",
+                "--junit-xml",
+                str(report),
+                "--max-examples",
+                "5",
+            ],
+            tmp_path,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None
+    skipped = {
+        case.attrib["name"] for case in suite.iter("testcase") if case.find("skipped") is not None
+    }
+    assert skipped == {
+        "test_lifecycle_state_machine",
+        "test_generated_scenarios_play_exactly",
+        "test_loaded_scenarios_play_exactly",
+    }
+
+
 # -- the state machine against a broken lifecycle -----------------------------------------
 
 
