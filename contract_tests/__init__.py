@@ -5,7 +5,8 @@ Run it with ``mock-oms contract [--base-url URL]`` or ``pytest --pyargs contract
 ``--oms-poll-duration``; see ``pytest --help``). Without a base URL it checks an
 in-process mock-oms serving the bundled scenarios.
 
-The rules are plain functions in :mod:`contract_tests.rules`; the stateful lifecycle test
+The rules are plain functions in :mod:`contract_tests.rules` (single responses) and
+:mod:`contract_tests.temporal` (poll sessions); the stateful lifecycle test
 is :class:`contract_tests.machine.LifecycleMachine`.
 """
 

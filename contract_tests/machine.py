@@ -47,8 +47,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from contract_tests.rules import SESSION_RULES, Response, report, response_violations
+from contract_tests.rules import Response, report, response_violations
 from contract_tests.target import take_clock
+from contract_tests.temporal import SESSION_RULES
 from mock_oms.client import ControlClient, ControlError, progress_path
 from mock_oms.steps import Kind
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests import rules
+from contract_tests import temporal as rules
 from contract_tests.checks import expect_no_violations
-from contract_tests.rules import Response, SessionRule
+from contract_tests.rules import Response
 from contract_tests.target import ProjectRef
+from contract_tests.temporal import SessionRule
 
 
 def _check(sessions: dict[ProjectRef, list[Response]], rule: SessionRule) -> None:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
-from contract_tests.rules import Response, flags_of, session_violations
+from contract_tests.rules import Response
+from contract_tests.temporal import flags_of, session_violations
 from mock_oms import schemas, strategies
 from mock_oms.loader import load_document
 from mock_oms.steps import Kind, step_problem
