@@ -19,6 +19,29 @@ from typing import Any
 
 DEFAULT_RELEASE_SECONDS = 5.0
 OFF = ("off", 0.0)
+# What the oracle knows of the format; anything else (a later addition such as faults) may
+# change what the server shows, so the oracle declines such documents.
+KNOWN_FIELDS = frozenset(
+    {"name", "description", "kind", "flags", "importance", "projects", "release", "timeline"}
+)
+KNOWN_PHASE_FIELDS = frozenset(
+    {"id", "status", "step", "seconds", "polls", "importance", "progress", "checkpoint"}
+    | {"resume", "note"}
+)
+
+
+def unsupported(document: Mapping[str, Any]) -> str | None:
+    """Why the oracle cannot predict ``document`` (None when it can)."""
+    extra = set(document) - KNOWN_FIELDS
+    if extra:
+        return f"fields the oracle does not know: {', '.join(sorted(extra))}"
+    for i, phase in enumerate(document["timeline"]):
+        if "polls" in phase:
+            return f"phase {i} is counted in polls, which depends on who polls"
+        extra = set(phase) - KNOWN_PHASE_FIELDS
+        if extra:
+            return f"phase {i} has fields the oracle does not know: {', '.join(sorted(extra))}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +82,11 @@ def plan(document: Mapping[str, Any]) -> list[PlannedPhase]:
     rules = {"incr": OFF, "reverse": OFF}
     phases: list[PlannedPhase] = []
     start = 0.0
+    reason = unsupported(document)
+    if reason is not None:
+        raise ValueError(reason)
     raw_phases: Sequence[Mapping[str, Any]] = document["timeline"]
     for i, raw in enumerate(raw_phases):
-        if "polls" in raw:
-            raise ValueError(f"phase {i} is counted in polls; the oracle plays seconds only")
         status = str(raw["status"])
         step = str(raw.get("step", step))
         importance = str(raw.get("importance", importance))

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
+from contract_tests.oracle import unsupported
 from contract_tests.playback import playback_mismatches, playback_report
 from contract_tests.target import Target
 from mock_oms import strategies
@@ -33,14 +34,18 @@ def test_generated_scenarios_play_exactly(
 
 
 def test_loaded_scenarios_play_exactly(oms_target: Target, oms_control: ControlClient) -> None:
-    """The same for every scenario the server serves whose phases are timed in seconds."""
-    failures = []
+    """The same for every scenario the server serves that the oracle can predict (timed
+    in seconds, made of what the oracle knows)."""
+    failures, played = [], 0
     for summary in oms_control.scenarios():
         document = oms_control.scenario(summary["name"])
-        if any("polls" in phase for phase in document["timeline"]):
+        if unsupported(document) is not None:
             continue
+        played += 1
         mismatches = playback_mismatches(oms_target, document, load=False)
         if mismatches:
             failures.append(playback_report(document, mismatches))
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
+    if not played:
+        pytest.skip("no loaded scenario is one the oracle can predict")

@@ -115,10 +115,21 @@ def test_a_waiting_phase_ends_the_plan() -> None:
     assert [p.status for p in oracle.plan(doc)] == ["SUSPEND"]
 
 
-def test_phases_counted_in_polls_are_refused() -> None:
-    doc = {"name": "p", "kind": "migration", "timeline": [{"status": "INIT", "polls": 2}]}
-    with pytest.raises(ValueError, match="polls"):
-        oracle.plan(doc)
+@pytest.mark.parametrize(
+    ("document", "why"),
+    [
+        ({"kind": "migration", "timeline": [{"status": "INIT", "polls": 2}]}, "polls"),
+        ({"kind": "migration", "timeline": [{"status": "INIT", "fault": "500"}]}, "fault"),
+        ({"kind": "migration", "faults": [], "timeline": [{"status": "INIT"}]}, "faults"),
+    ],
+)
+def test_what_the_oracle_cannot_predict_is_refused(document: dict[str, Any], why: str) -> None:
+    document = {"name": "x", **document}
+    reason = oracle.unsupported(document)
+    assert reason is not None
+    assert why in reason
+    with pytest.raises(ValueError, match=why):
+        oracle.plan(document)
 
 
 def test_sample_times_fall_off_every_boundary() -> None:
