@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 
@@ -23,10 +25,17 @@ STOP_TIMEOUT = 10.0
 
 class LiveServer:
     def __init__(
-        self, settings: Settings, *, library: Library | None = None, http: str | None = None
+        self,
+        settings: Settings,
+        *,
+        library: Library | None = None,
+        http: str | None = None,
+        middleware: Callable[[MockOms], Any] | None = None,
     ) -> None:
+        """``middleware`` wraps the app in another ASGI app, which is what is served."""
         self.settings = settings
         self.app: MockOms = create_app(settings, library=library)
+        self.served: Any = middleware(self.app) if middleware else self.app
         self._sock = bind(settings.host, settings.port)
         host, port = self._sock.getsockname()[:2]
         self.host: str = host
@@ -34,7 +43,7 @@ class LiveServer:
         shown = f"[{host}]" if ":" in host else host
         self.base_url = f"http://{shown}:{port}"
         self._server = uvicorn.Server(
-            uvicorn_config(self.app, settings, log_config=None, http=http)
+            uvicorn_config(self.served, settings, log_config=None, http=http)
         )
         self._thread = threading.Thread(
             target=self._run, name=f"mock-oms {self.base_url}", daemon=True

@@ -41,7 +41,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(
-    app: MockOms,
+    app: Any,
     settings: Settings,
     log_level: str | None = None,
     *,

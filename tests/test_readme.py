@@ -39,7 +39,9 @@ def test_every_yaml_example_is_a_valid_scenario(text: str) -> None:
 
 
 def test_the_control_client_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    (example,) = [b for b in blocks("python") if "ControlClient(" in b]
+    (example,) = [
+        b for b in blocks("python") if 'with ControlClient("http://127.0.0.1:8089") as oms:' in b
+    ]
     with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
         exec(example.replace("http://127.0.0.1:8089", server.base_url), {})
     # full-migration at 60 s: halfway through its 60-second structure migration
@@ -106,3 +108,9 @@ def test_the_example_catches_a_bad_client(pytester: pytest.Pytester, mutant: str
     result.assert_outcomes(failed=1)
     # and it is the assertion meant for it that catches it
     result.stdout.fnmatch_lines([f">*assert*{mutant}*"])
+
+
+def test_the_state_machine_subclass_example_runs() -> None:
+    (example,) = [b for b in blocks("python") if "class MyMachine(LifecycleMachine)" in b]
+    with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
+        exec(example.replace("http://127.0.0.1:8089", server.base_url), {})

@@ -1,0 +1,96 @@
+"""The kit's fixtures, all session-scoped: one server, one poll session, one set of probes.
+
+Fixture names start with ``oms_`` so that they never shadow a user's own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from contract_tests.options import KitOptions
+from contract_tests.plugin import kit_options
+from contract_tests.rules import Response
+from contract_tests.target import (
+    ProjectRef,
+    Target,
+    malformed_ids,
+    open_target,
+    poll_sessions,
+    probe,
+    projects_to_observe,
+    unknown_ids,
+)
+from mock_oms.client import ControlClient
+
+KIT_SCENARIO_PREFIX = "contract-"
+
+
+@pytest.fixture(scope="session")
+def oms_options(pytestconfig: pytest.Config) -> KitOptions:
+    return kit_options(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def oms_token() -> str:
+    """Makes the IDs this run uses its own (fresh instances, unknown IDs)."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+def oms_target(oms_options: KitOptions) -> Iterator[Target]:
+    with open_target(oms_options) as target:
+        yield target
+
+
+@pytest.fixture(scope="session")
+def oms_control(oms_target: Target) -> ControlClient:
+    """mock-oms's control API; the test is skipped against another server."""
+    if oms_target.control is None:
+        pytest.skip(f"{oms_target.label} is not mock-oms (no GET /_mock/health)")
+    return oms_target.control
+
+
+@pytest.fixture(scope="session")
+def oms_settings(oms_options: KitOptions) -> settings:
+    """Hypothesis settings of the kit's property tests (seed: ``--hypothesis-seed``)."""
+    return settings(
+        max_examples=oms_options.max_examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+@pytest.fixture(scope="session")
+def oms_projects(oms_target: Target, oms_options: KitOptions, oms_token: str) -> list[ProjectRef]:
+    refs = projects_to_observe(oms_target, oms_options.projects, oms_token)
+    if not oms_options.projects:  # the kit's own scenarios are checked by its other tests
+        refs = [r for r in refs if not r.project_id.startswith(KIT_SCENARIO_PREFIX)]
+    return refs
+
+
+@pytest.fixture(scope="session")
+def oms_sessions(
+    oms_target: Target, oms_projects: list[ProjectRef], oms_options: KitOptions
+) -> dict[ProjectRef, list[Response]]:
+    """Every observed project's responses, polled over the poll duration."""
+    mock = oms_target.mock
+    return poll_sessions(
+        oms_target,
+        oms_projects,
+        interval=oms_options.interval(mock),
+        duration=oms_options.duration(mock),
+    )
+
+
+@pytest.fixture(scope="session")
+def oms_probes(oms_target: Target, oms_token: str) -> dict[str, list[Response]]:
+    """Answers to projects that do not exist (``unknown``) and to malformed IDs."""
+    return {
+        "unknown": probe(oms_target, unknown_ids(oms_token)),
+        "malformed": probe(oms_target, malformed_ids()),
+    }

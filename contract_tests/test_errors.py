@@ -1,0 +1,62 @@
+"""The error contract: client mistakes get documented in-band errors, never a 5xx."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contract_tests.checks import expect_no_violations
+from contract_tests.rules import (
+    Response,
+    malformed_id_violations,
+    response_violations,
+    unknown_project_violations,
+)
+from contract_tests.target import Target
+from mock_oms.steps import Kind
+
+ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+# Characters no project ID contains; '/', '\\', '?', '#' and '%' are left out because
+# web servers in front of a real OMS may refuse them before OMS sees the request.
+FORBIDDEN = " $!*'\"<>@,;:[]{}|^`()+=&é中\t"
+
+
+def test_unknown_project_error(oms_probes: dict[str, list[Response]]) -> None:
+    """A well-formed ID of no project: HTTP 200, success false, GHANA-PROJECT000001."""
+    expect_no_violations([v for r in oms_probes["unknown"] for v in unknown_project_violations(r)])
+
+
+def test_malformed_id_error(oms_probes: dict[str, list[Response]]) -> None:
+    """A malformed project ID: HTTP 200, success false, PARAM_ERROR."""
+    expect_no_violations([v for r in oms_probes["malformed"] for v in malformed_id_violations(r)])
+
+
+def test_unknown_project_ids(oms_target: Target, oms_settings: settings, oms_token: str) -> None:
+    """Property: any unknown well-formed ID, on either endpoint, gets the documented error."""
+
+    @oms_settings
+    @given(suffix=st.text(ID_CHARS, min_size=1, max_size=40), kind=st.sampled_from(list(Kind)))
+    def check(suffix: str, kind: Kind) -> None:
+        response = oms_target.get(kind, f"contract-unknown-{oms_token}-{suffix}")
+        expect_no_violations(
+            [*unknown_project_violations(response), *response_violations(response)]
+        )
+
+    check()
+
+
+def test_malformed_project_ids(oms_target: Target, oms_settings: settings) -> None:
+    """Property: any ID with a character no project ID has gets PARAM_ERROR."""
+
+    @oms_settings
+    @given(
+        head=st.text(ID_CHARS, max_size=20),
+        bad=st.sampled_from(FORBIDDEN),
+        tail=st.text(ID_CHARS, max_size=20),
+        kind=st.sampled_from(list(Kind)),
+    )
+    def check(head: str, bad: str, tail: str, kind: Kind) -> None:
+        response = oms_target.get(kind, head + bad + tail)
+        expect_no_violations([*malformed_id_violations(response), *response_violations(response)])
+
+    check()

@@ -1,0 +1,396 @@
+"""Testing OMS clients against mock-oms: a live server in a thread, and a robustness
+harness that serves hypothesis-generated cases to your client and checks its conclusion.
+
+The harness (:func:`check_client`) takes a *driver*: a function that runs your client
+against a :class:`ClientTarget` (a base URL, a project, and an httpx transport when the
+server runs in process) and returns what the client concluded, the settled status it
+reported, or None when it gave up. For every generated :class:`Case` the harness checks
+that the client
+
+- stops within ``max_polls`` polls and ``time_limit`` seconds,
+- does not raise,
+- reports the truth: a settled status the project really reached, or None when it never
+  settles or does not exist.
+
+A failure shrinks to a minimal case, which is saved as a scenario file that
+``mock-oms serve --scenarios FILE`` replays, and raised as :class:`ClientFailure`.
+
+Cases are scenarios whose phases are counted in polls, so they play the same whatever the
+client's speed, plus unknown projects. Faults (HTTP errors, timeouts, broken bodies) join
+them once mock-oms has its fault model: :class:`Case` gets a ``faults`` field drawn from a
+``fault_sequences()`` strategy, and the server applies them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from mock_oms.client import ControlClient, progress_path
+from mock_oms.steps import Kind
+from mock_oms.strategies import scenarios, settled_outcomes
+
+CASE_SCENARIO = "harness-case"
+SAVED_SCENARIO = "client-failure"
+DEFAULT_SAVE_DIR = Path("mock-oms-failures")
+Outcome = str | None
+
+# -- a live server ----------------------------------------------------------------------
+
+
+# -- cases ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the harness serves to the client: a scenario, or a project that does not exist.
+
+    (Faults will be a further field once mock-oms has them.)
+    """
+
+    scenario: dict[str, Any]
+    missing: bool = False
+
+    @property
+    def kind(self) -> Kind:
+        return Kind(self.scenario["kind"])
+
+    def truth(self) -> frozenset[Outcome]:
+        """The conclusions a correct client may reach."""
+        return frozenset({None}) if self.missing else settled_outcomes(self.scenario)
+
+
+def client_cases(*, max_phases: int = 6, max_polls: int = 5) -> SearchStrategy[Case]:
+    """Cases for :func:`check_client`: scenarios counted in polls whose first settled status
+    stays true (FAILED is never resumed), one in ten asking about an unknown project.
+    Shrinks towards a project that waits in INIT forever."""
+    return st.builds(
+        Case,
+        scenario=scenarios(
+            timing="polls",
+            max_phases=max_phases,
+            max_polls=max_polls,
+            resumable=False,
+            name=CASE_SCENARIO,
+        ),
+        missing=st.integers(0, 9).map(lambda n: n == 9),
+    )
+
+
+def _check_case(case: Case) -> None:
+    timeline = case.scenario["timeline"]
+    if any("seconds" in phase for phase in timeline[:-1]):
+        raise ValueError("the harness plays phases counted in polls; this case has seconds")
+
+
+# -- the client's side ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientTarget:
+    """Where the driver points its client.
+
+    ``transport`` is set when the server runs in process: give it to ``httpx.Client``
+    (closing that client leaves the server running). ``max_polls`` is the bound the client
+    must keep (make it the client's own limit); ``poll_interval`` the pause to use between
+    polls (the cases are counted in polls, so waiting longer proves nothing).
+    """
+
+    base_url: str
+    project_id: str
+    kind: Kind
+    path: str
+    max_polls: int
+    poll_interval: float
+    transport: httpx.BaseTransport | None = None
+
+    @property
+    def url(self) -> str:
+        return self.base_url + self.path
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An httpx client for this target (in process or over the network)."""
+        return httpx.Client(base_url=self.base_url, transport=self.transport, **kwargs)
+
+
+Driver = Callable[[ClientTarget], Outcome]
+
+
+class ClientFailure(AssertionError):
+    """The client mishandled a case. ``scenario_file`` replays the minimal one."""
+
+    def __init__(self, case: Case, reason: str, scenario_file: Path, text: str) -> None:
+        self.case = case
+        self.reason = reason
+        self.scenario_file = scenario_file
+        super().__init__(
+            f"the client failed: {reason}\n"
+            f"minimal case saved to {scenario_file} (replay: mock-oms serve --scenarios "
+            f"{scenario_file}):\n{text}"
+        )
+
+
+# -- the server's side ------------------------------------------------------------------
+
+
+class _Abandoned(BaseException):
+    """Raised inside a driver thread that overran its time limit."""
+
+
+class _Budget:
+    """ASGI middleware counting the polls of each project; beyond its limit a project is
+    answered 503 so that a client that never stops gets a reason to."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.polls: dict[str, int] = {}
+        self.closed: set[str] = set()
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        from mock_oms.oms_api import decode_project_id, match
+
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or scope["path"].encode()
+            found = match(raw.split(b"?", 1)[0])
+            if found is not None:
+                try:
+                    pid = decode_project_id(found[1])
+                except Exception:
+                    pid = ""
+                with self._lock:
+                    count = self.polls[pid] = self.polls.get(pid, 0) + 1
+                    over = count > self.limit or pid in self.closed
+                if over:
+                    body = b"mock-oms harness: this client exceeded its poll budget"
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 503,
+                            "headers": [(b"content-type", b"text/plain")],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": body})
+                    return
+        await self.app(scope, receive, send)
+
+
+class _Shared(httpx.BaseTransport):
+    """The harness's transport, lent to drivers: closing it is left to the harness."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class _Server:
+    control: ControlClient
+    budget: _Budget
+    base_url: str
+    transport: httpx.BaseTransport | None
+    cases_run: list[int] = field(default_factory=lambda: [0])
+
+
+@contextmanager
+def _serve(live: bool, max_polls: int) -> Iterator[_Server]:
+    from mock_oms.app import create_app
+    from mock_oms.clock import ClockMode
+    from mock_oms.config import Settings
+    from mock_oms.transport import InProcessTransport
+
+    settings = Settings(port=0, clock=ClockMode.MANUAL)
+    if live:
+        from mock_oms.live import LiveServer
+
+        def budgeted(app: Any) -> _Budget:
+            return _Budget(app, max_polls)
+
+        with (
+            LiveServer(settings, middleware=budgeted) as server,
+            ControlClient(server.base_url) as control,
+        ):
+            yield _Server(control, server.served, server.base_url, None)
+        return
+    budget = _Budget(create_app(settings), max_polls)
+    transport = InProcessTransport(budget)
+    try:
+        http = httpx.Client(transport=_Shared(transport), base_url="http://mock-oms")
+        with ControlClient(client=http) as control:
+            yield _Server(control, budget, "http://mock-oms", _Shared(transport))
+    finally:
+        transport.close()
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(_Abandoned)
+        )
+
+
+def _run_case(
+    server: _Server,
+    drive: Driver,
+    case: Case,
+    *,
+    max_polls: int,
+    time_limit: float,
+    poll_interval: float,
+) -> str | None:
+    """Serve ``case`` to the driver; why the client failed, or None when it did well."""
+    _check_case(case)
+    server.cases_run[0] += 1
+    n = server.cases_run[0]
+    if case.missing:
+        project_id = f"harness-missing-{n}"
+    else:
+        server.control.add_scenario(case.scenario)
+        project_id = f"{case.scenario['name']}~{n}"
+    target = ClientTarget(
+        base_url=server.base_url,
+        project_id=project_id,
+        kind=case.kind,
+        path=progress_path(case.kind, project_id),
+        max_polls=max_polls,
+        poll_interval=poll_interval,
+        transport=server.transport,
+    )
+    outcome: list[Outcome] = []
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(drive(target))
+        except _Abandoned:
+            pass
+        except BaseException as exc:
+            error.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True, name=f"mock-oms-client-{n}")
+    thread.start()
+    thread.join(time_limit)
+    timed_out = thread.is_alive()
+    if timed_out:
+        server.budget.closed.add(project_id)
+        _interrupt(thread)
+        thread.join(1.0)
+    polls = server.budget.polls.get(project_id, 0)
+    server.budget.closed.add(project_id)
+    if polls > max_polls:
+        return f"it kept polling: more than {max_polls} polls (the bound) for one project"
+    if timed_out:
+        return f"it did not return within {time_limit:g} s"
+    if error:
+        exc = error[0]
+        return f"it raised {type(exc).__name__}: {exc}"
+    truth = case.truth()
+    if outcome[0] not in truth:
+        said = sorted(repr(t) for t in truth)
+        return f"it concluded {outcome[0]!r}; the truth is one of {', '.join(said)}"
+    return None
+
+
+def scenario_text(case: Case, reason: str) -> str:
+    """The case as a scenario file for ``mock-oms serve``, with how to replay it."""
+    document = {**case.scenario, "name": SAVED_SCENARIO}
+    path = progress_path(case.kind, SAVED_SCENARIO)
+    notes = [
+        "# A minimal case found by mock-oms's client-robustness harness.",
+        f"# The client failed: {reason}",
+        "# Replay: mock-oms serve --scenarios THIS_FILE, then point the client at",
+    ]
+    if case.missing:
+        notes.append(
+            f"#   {progress_path(case.kind, 'no-such-project')} (a project that does not exist)"
+        )
+    else:
+        notes.append(f"#   {path}")
+    return "\n".join(notes) + "\n" + yaml.safe_dump(document, sort_keys=False)
+
+
+def save_case(case: Case, reason: str, directory: Path) -> tuple[Path, str]:
+    text = scenario_text(case, reason)
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    path = directory / f"{SAVED_SCENARIO}-{digest}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def check_client(
+    drive: Driver,
+    *,
+    live: bool = False,
+    cases: SearchStrategy[Case] | None = None,
+    max_examples: int = 50,
+    max_polls: int = 50,
+    time_limit: float = 10.0,
+    poll_interval: float = 0.0,
+    save_dir: Path | None = None,
+    seed: int | None = None,
+    hypothesis_settings: settings | None = None,
+) -> None:
+    """Serve generated cases to ``drive`` and raise :class:`ClientFailure` on the first
+    (shrunk) case the client mishandles.
+
+    ``live``: serve over a socket (a uvicorn thread on 127.0.0.1) instead of in process,
+    for clients that cannot take an httpx transport. ``save_dir``: where the failing case
+    is written (default ``./mock-oms-failures``). ``hypothesis_settings`` overrides the hypothesis
+    settings (``max_examples`` and ``seed`` are shortcuts).
+    """
+    strategy = cases if cases is not None else client_cases()
+    failures: list[tuple[Case, str]] = []
+    with _serve(live, max_polls) as server:
+
+        def attempt(case: Case) -> None:
+            reason = _run_case(
+                server,
+                drive,
+                case,
+                max_polls=max_polls,
+                time_limit=time_limit,
+                poll_interval=poll_interval,
+            )
+            if reason is not None:
+                failures.append((case, reason))
+                raise AssertionError(reason)
+
+        configured = hypothesis_settings or settings(
+            max_examples=max_examples,
+            deadline=None,
+            database=None,
+            report_multiple_bugs=False,
+            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        test = configured(given(case=strategy)(attempt))
+        if seed is not None:
+            test = hypothesis_seed(seed)(test)
+        try:
+            test()
+        except Exception:
+            if not failures:
+                raise
+            case, reason = failures[-1]
+            path, text = save_case(case, reason, save_dir or DEFAULT_SAVE_DIR)
+            raise ClientFailure(case, reason, path, text) from None

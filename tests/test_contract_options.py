@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.options import (
+    MOCK_POLL_DURATION,
+    MOCK_POLL_INTERVAL,
+    REAL_POLL_DURATION,
+    REAL_POLL_INTERVAL,
+    KitOptions,
+    OptionError,
+    ProjectSpec,
+    parse_auth,
+)
+from mock_oms.steps import Kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("np_4w3a0001", ProjectSpec("np_4w3a0001")),
+        ("sync:np_1", ProjectSpec("np_1", Kind.SYNC)),
+        ("migration:full-migration", ProjectSpec("full-migration", Kind.MIGRATION)),
+        ("other:thing", ProjectSpec("other:thing")),
+    ],
+)
+def test_project_spec(text: str, expected: ProjectSpec) -> None:
+    assert ProjectSpec.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "sync:"])
+def test_empty_project_ids_are_refused(text: str) -> None:
+    with pytest.raises(OptionError, match="empty"):
+        ProjectSpec.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("alice:secret", ("alice", "secret")), ("alice:", ("alice", "")), ("a:b:c", ("a", "b:c"))],
+)
+def test_auth(text: str, expected: tuple[str, str]) -> None:
+    assert parse_auth(text) == expected
+
+
+@pytest.mark.parametrize("text", ["alice", ":secret", ""])
+def test_bad_auth(text: str) -> None:
+    with pytest.raises(OptionError, match="USER:PASSWORD"):
+        parse_auth(text)
+
+
+@pytest.mark.parametrize(
+    ("mock", "interval", "duration"),
+    [
+        (True, MOCK_POLL_INTERVAL, MOCK_POLL_DURATION),
+        (False, REAL_POLL_INTERVAL, REAL_POLL_DURATION),
+    ],
+)
+def test_poll_defaults_depend_on_the_server(mock: bool, interval: float, duration: float) -> None:
+    options = KitOptions()
+    assert (options.interval(mock), options.duration(mock)) == (interval, duration)
+    given = KitOptions(poll_interval=0.5, poll_duration=3)
+    assert (given.interval(mock), given.duration(mock)) == (0.5, 3)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"poll_interval": 0}, {"poll_interval": -1}, {"poll_duration": -1}, {"max_examples": 0}],
+)
+def test_bad_values(kwargs: dict[str, float]) -> None:
+    with pytest.raises(OptionError):
+        KitOptions(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from contract_tests.options import KitOptions, ProjectSpec
+from contract_tests.target import (
+    ProjectRef,
+    Target,
+    detect_kind,
+    is_mock_oms,
+    malformed_ids,
+    open_target,
+    poll_sessions,
+    probe,
+    projects_to_observe,
+    take_clock,
+)
+from mock_oms.app import create_app
+from mock_oms.client import ControlClient
+from mock_oms.config import Settings
+from mock_oms.steps import Kind
+
+
+@pytest.fixture
+def target() -> Iterator[Target]:
+    with open_target(KitOptions()) as opened:
+        yield opened
+
+
+def test_in_process_target_is_mock_oms_with_a_manual_clock(target: Target) -> None:
+    assert target.mock
+    assert target.control is not None
+    clock = target.control.clock()
+    assert clock["mode"] == "manual"
+    assert clock["now"] == int(clock["now"])
+
+
+def test_mock_sessions_move_the_clock_instead_of_waiting(target: Target) -> None:
+    ref = ProjectRef(Kind.MIGRATION, "full-migration~t")
+    sessions = poll_sessions(target, [ref], interval=100, duration=500)
+    session = sessions[ref]
+    assert [r.at for r in session] == [0, 100, 200, 300, 400, 500]
+    assert [r.index for r in session] == list(range(6))
+    assert [r.body["data"]["status"] for r in session[::5]] == ["INIT", "FINISHED"]
+
+
+def test_projects_default_to_fresh_instances_of_every_plain_scenario(target: Target) -> None:
+    assert target.control is not None
+    refs = projects_to_observe(target, [], "tok")
+    scenarios = target.control.scenarios()
+    names = {s["name"]: Kind(s["kind"]) for s in scenarios if s["plain"]}
+    assert {r.project_id for r in refs} == {f"{n}~tok" for n in names}
+    assert "flaky-network" not in names  # it breaks the contract on purpose
+    assert len(names) >= 12
+    assert all(r.kind is names[r.project_id.split("~")[0]] for r in refs)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind"),
+    [
+        (ProjectSpec("sync-project"), Kind.SYNC),
+        (ProjectSpec("full-migration"), Kind.MIGRATION),
+        (ProjectSpec("nowhere"), Kind.MIGRATION),
+        (ProjectSpec("sync-project", Kind.MIGRATION), Kind.MIGRATION),
+    ],
+)
+def test_the_kind_of_a_given_project_is_detected(
+    target: Target, spec: ProjectSpec, kind: Kind
+) -> None:
+    assert projects_to_observe(target, [spec], "tok") == [ProjectRef(kind, spec.project_id)]
+
+
+def test_malformed_ids_reach_the_server_encoded(target: Target) -> None:
+    for response in probe(target, malformed_ids()):
+        assert response.body["code"] == "PARAM_ERROR", response.project_id
+
+
+def static_server(status: int, body: Any) -> httpx.Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=json.dumps(body).encode())
+
+    return httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "mock"),
+    [
+        (200, {"status": "ok", "version": "0.1.0"}, True),
+        (404, {"status": "ok", "version": "0.1.0"}, False),
+        (200, {"status": "ok"}, False),
+        (200, ["ok"], False),
+    ],
+)
+def test_mock_oms_is_recognised_by_its_health_check(status: int, body: Any, mock: bool) -> None:
+    with static_server(status, body) as http:
+        assert is_mock_oms(http) is mock
+
+
+def test_a_real_server_is_waited_for_on_schedule() -> None:
+    clock = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock[0] += seconds + 0.25  # polls and sleeps overrun a little
+
+    with static_server(200, {"success": True}) as http:
+        target = Target(http, label="real", sleep=sleep, monotonic=lambda: clock[0])
+        ref = ProjectRef(Kind.MIGRATION, "np_1")
+        sessions = poll_sessions(target, [ref], interval=2, duration=6)
+    assert len(sessions[ref]) == 4
+    assert waits[0] == 2
+    assert all(w < 2 for w in waits[1:])  # the overrun is made up
+
+
+def test_detect_kind_on_a_real_server_that_only_knows_sync() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/sync/" in request.url.path:
+            return httpx.Response(200, json={"success": True, "data": {"status": "INIT"}})
+        return httpx.Response(200, json={"success": False, "code": "GHANA-PROJECT000001"})
+
+    with httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real") as http:
+        assert detect_kind(Target(http, label="real"), "np_1") is Kind.SYNC
+
+
+def test_take_clock_makes_it_manual_on_a_whole_second() -> None:
+    now = [10.25]
+    app = create_app(Settings(speed=3), time_source=lambda: now[0])
+    with ControlClient.in_process(app) as control:
+        now[0] = 11.0  # 2.25 scenario seconds later, at speed 3
+        assert take_clock(control) == 3
+        clock = control.clock()
+        assert clock["mode"] == "manual"
+        assert clock["now"] == 3.0
+
+
+def test_open_target_restores_the_speed_of_a_live_mock() -> None:
+    from mock_oms.live import LiveServer
+
+    with LiveServer(Settings(port=0, speed=2)) as server:
+        with open_target(KitOptions(base_url=server.base_url)) as target:
+            assert target.mock
+            assert target.control is not None
+            assert target.control.clock()["mode"] == "manual"
+        with ControlClient(server.base_url) as control:
+            assert control.clock()["speed"] == 2
