@@ -1,0 +1,204 @@
+"""In-process micro-benchmarks: one poll's evaluation in the engine and the store, and the
+pieces of one progress request in mock-oms's own code (no sockets, no uvicorn).
+
+Each figure is nanoseconds per call, the best of five interleaved ``timeit`` loops (the
+best is the least disturbed by the other work on a shared machine).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+import timeit
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mock_oms import engine, envelope
+from mock_oms.clock import Clock
+from mock_oms.engine import Compiled, ProjectState
+from mock_oms.loader import Library, load_bundled, load_document
+from mock_oms.steps import Kind
+from mock_oms.store import Store
+
+EPOCH = 1_700_000_000.0
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    fn: Callable[[], object]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    ns: float  # per call
+    note: str = ""
+
+
+def _loops(timer: timeit.Timer, seconds: float) -> int:
+    """How many calls take about ``seconds`` (like ``Timer.autorange``, to our budget)."""
+    number = 1
+    while True:
+        took = timer.timeit(number)
+        if took >= seconds / 5 or number >= 10_000_000:
+            return max(1, int(number * seconds / max(took, 1e-9)))
+        number *= 2 if took > seconds / 50 else 10
+
+
+def measure(cases: Sequence[Case], budget: float, repeat: int = 5) -> list[Timing]:
+    """Nanoseconds per call of each case: the best of ``repeat`` loops of ``budget / repeat``
+    seconds, the loops of all cases interleaved so that a burst of work elsewhere on the
+    machine spoils one loop of several cases rather than every loop of one."""
+    timers = [timeit.Timer(case.fn) for case in cases]
+    loops = [_loops(timer, budget / repeat) for timer in timers]
+    best = [math.inf] * len(cases)
+    for _ in range(repeat):
+        for i, (timer, n) in enumerate(zip(timers, loops, strict=True)):
+            best[i] = min(best[i], timer.timeit(n) / n)
+    return [Timing(c.name, b * 1e9, c.note) for c, b in zip(cases, best, strict=True)]
+
+
+def many_phases(n: int) -> Compiled:
+    """A migration of ``n`` phases: INIT, ``n - 2`` one-second RUNNING phases moving the
+    full progress from 0 to 100, FINISHED. One run, so a poll bisects over ``n`` offsets."""
+    running = n - 2
+    timeline: list[dict[str, Any]] = [{"status": "INIT", "step": "PRE_CHECK", "seconds": 1}]
+    for i in range(running):
+        timeline.append(
+            {
+                "status": "RUNNING",
+                "step": "FULL_MIGRATION",
+                "seconds": 1,
+                "progress": {"full": [i * 100 // running, (i + 1) * 100 // running]},
+            }
+        )
+    timeline.append({"status": "FINISHED", "step": "APP_SWITCH"})
+    doc = {
+        "name": f"phases-{n}",
+        "kind": "migration",
+        "flags": {"struct": False, "full": True, "incr": False, "reverse": False},
+        "timeline": timeline,
+    }
+    return engine.compile_scenario(load_document(doc))
+
+
+class _Polling:
+    """A project polled again and again as time moves on: the state threads through."""
+
+    def __init__(self, compiled: Compiled, t: float, step: float = 1e-6) -> None:
+        self.state: ProjectState = engine.start(compiled, "p", 0.0, EPOCH)
+        self.t = t
+        self.step = step
+
+    def __call__(self) -> None:
+        self.t += self.step
+        self.state, _ = engine.poll(self.state, self.t)
+
+
+def engine_cases(library: Library) -> list[Case]:
+    full = engine.compile_scenario(library.scenarios["full-migration"])
+    incr = engine.compile_scenario(library.scenarios["incremental-sync"])
+    out = [
+        Case("engine.poll full-migration", _Polling(full, 200.0), "mid full load"),
+        Case("engine.poll incremental-sync", _Polling(incr, 500.0), "checkpoint follows clock"),
+    ]
+    for n in (10, 1000):
+        out.append(
+            Case(f"engine.poll {n}-phase run", _Polling(many_phases(n), n / 2), "bisect offsets")
+        )
+    return out
+
+
+def store_cases(library: Library, many: int) -> list[Case]:
+    store = Store(library, Clock(time.monotonic), EPOCH)
+    store.poll("full-migration", Kind.MIGRATION)
+
+    def one() -> None:
+        store.poll("full-migration", Kind.MIGRATION)
+
+    ids = [f"full-migration~{i}" for i in range(1, many + 1)]
+    big = Store(library, Clock(time.monotonic), EPOCH)
+    for pid in ids:
+        big.poll(pid, Kind.MIGRATION)
+    cursor = iter(ids * 1000)
+
+    def rotating() -> None:
+        big.poll(next(cursor), Kind.MIGRATION)
+
+    return [
+        Case("Store.poll one project", one, "lock + dict + clock + engine"),
+        Case(f"Store.poll over {many:,} projects", rotating, "rotating IDs"),
+    ]
+
+
+def request_cases(library: Library) -> list[Case]:
+    """Where mock-oms's own code spends one progress request, piece by piece."""
+    from mock_oms.app import Runtime
+    from mock_oms.config import Settings
+    from mock_oms.oms_api import OmsApi, decode_project_id, match
+    from mock_oms.store import check_project_id
+
+    store = Store(library, Clock(time.monotonic), EPOCH)
+    runtime = Runtime(Settings(), store, envelope.RequestIds())
+    api = OmsApi(runtime)
+    raw = b"/api/omsp/v2/migrations/full-migration/progress"
+    project, snap = store.poll("full-migration", Kind.MIGRATION)
+    flags = project.state.scenario.flags
+    payload = envelope.data(Kind.MIGRATION, flags, snap)
+    document = envelope.success(payload, runtime.ids.next(), "0 ms")
+    scope = {"type": "http", "method": "GET", "path": raw.decode(), "raw_path": raw}
+    sent: list[object] = []
+
+    async def send(message: object) -> None:
+        sent.append(message)
+
+    def asgi_call() -> None:
+        coro = api(scope, None, send)
+        with contextlib.suppress(StopIteration):
+            coro.send(None)
+        sent.clear()
+
+    body = envelope.encode(document)
+    journal = runtime.journal
+
+    def record() -> None:
+        journal.record(EPOCH, 1.0, "GET", raw, 200, body, "full-migration", None, 1e-5)
+
+    def route() -> None:
+        found = match(raw)
+        assert found is not None
+        check_project_id(decode_project_id(found[1]))
+
+    return [
+        Case("OmsApi.__call__ (whole ASGI app)", asgi_call, "no server"),
+        Case("  Journal.record", record, "outcome parse + ring buffer + poll stats"),
+        Case("  OmsApi.answer", lambda: api.answer("GET", raw)),
+        Case("    match + decode + check id", route),
+        Case("    Store.poll", lambda: store.poll("full-migration", Kind.MIGRATION)),
+        Case("    RequestIds.next", runtime.ids.next, "random + uuid.UUID"),
+        Case(
+            "    envelope.data + success",
+            lambda: envelope.success(envelope.data(Kind.MIGRATION, flags, snap), "x", "0 ms"),
+        ),
+        Case("    envelope.encode", lambda: envelope.encode(document), "json"),
+        Case(
+            "    perf_counter x2 + cost_text",
+            lambda: envelope.cost_text(time.perf_counter() - time.perf_counter()),
+        ),
+    ]
+
+
+def run(budget: float = 0.2, many: int = 10_000) -> list[Timing]:
+    """Every case, ``budget`` seconds each."""
+    library = load_bundled()
+    cases = [*engine_cases(library), *store_cases(library, many), *request_cases(library)]
+    return measure(cases, budget)
+
+
+if __name__ == "__main__":
+    for timing in run():
+        print(f"{timing.name:40} {timing.ns:10,.0f} ns  {timing.note}")
