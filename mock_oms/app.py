@@ -2,16 +2,17 @@
 
 Requests under ``/api/omsp/`` go to the plain-ASGI OMS endpoints (the hot path); all
 others go to the FastAPI app that serves the control API (``/_mock``) and ``/openapi.json``.
+That app is built at its first request: FastAPI and pydantic take longer to import than
+the rest of mock-oms, and the OMS endpoints never need them.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING, Any
 
 from mock_oms.clock import Clock, TimeSource
 from mock_oms.config import Settings
@@ -21,6 +22,9 @@ from mock_oms.journal import Journal
 from mock_oms.loader import Library, load_bundled, load_paths
 from mock_oms.oms_api import PREFIX, OmsApi
 from mock_oms.store import Store
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 @dataclass
@@ -33,6 +37,7 @@ class Runtime:
     wall_clock: TimeSource = field(default=time.time)
     journal: Journal = field(default_factory=Journal)
     faults: FaultBook = field(default_factory=FaultBook)  # injected faults, the fault seed
+    startup_library: Library = field(default_factory=Library)  # what a fresh reset restores
 
     @property
     def clock(self) -> Clock:
@@ -49,17 +54,30 @@ class MockOms:
     """The ASGI application. ``runtime`` is there for tests and the pytest plugin."""
 
     def __init__(self, runtime: Runtime) -> None:
-        from mock_oms.control import build_control_app
-
         self.runtime = runtime
         self.oms = OmsApi(runtime)
-        self.control: FastAPI = build_control_app(runtime)
+        self._control: FastAPI | None = None
+        self._building = threading.Lock()
+
+    @property
+    def control(self) -> FastAPI:
+        """The FastAPI app of the control API, built on first use."""
+        if self._control is None:
+            with self._building:
+                if self._control is None:
+                    from mock_oms.control import build_control_app
+
+                    self._control = build_control_app(self.runtime)
+        return self._control
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX.decode()):
+        if scope["type"] == "http" and scope["path"].startswith(_PREFIX):
             await self.oms(scope, receive, send)
         else:
             await self.control(scope, receive, send)
+
+
+_PREFIX = PREFIX.decode()
 
 
 def create_app(
@@ -86,5 +104,6 @@ def create_app(
     runtime = Runtime(
         settings, store, RequestIds(settings.seed), wall_clock, journal=journal, faults=faults
     )
-    store.replace_library(library if library is not None else runtime.load_library())
+    runtime.startup_library = library if library is not None else runtime.load_library()
+    store.replace_library(runtime.startup_library)
     return MockOms(runtime)

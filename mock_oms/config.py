@@ -26,7 +26,9 @@ class Settings:
     epoch: float | None = None  # Unix time at scenario time 0 (default: when the server starts)
     max_projects: int = DEFAULT_MAX_PROJECTS
     log_level: str = "info"
-    access_log: bool = False
+    access_log: bool = False  # uvicorn's own access log: every request, at half the speed
+    log_requests: bool = False  # a line each OMS request, written in batches from the journal
+    log_summary: float = 10.0  # seconds between summary lines while requests arrive (0: none)
     journal_size: int = DEFAULT_JOURNAL_SIZE  # OMS requests kept by GET /_mock/requests
     # When set, every /_mock call but /_mock/health needs `Authorization: Bearer TOKEN`.
     control_token: str | None = field(default=None, repr=False)

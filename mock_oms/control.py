@@ -232,7 +232,6 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     from mock_oms.openapi import install_openapi
 
     install_openapi(app)
-    startup_library = store.library  # create_app loads it before building this app
     fault_api.install(app, runtime)
 
     @app.get("/_mock/health", tags=[CONTROL_TAG], response_model=Health)
@@ -356,7 +355,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         cleared."""
         if fresh:
             count = len(store.projects())
-            store.replace_library(startup_library)
+            store.replace_library(runtime.startup_library)
             for project in store.projects():
                 with suppress(MockOmsError):  # deleted meanwhile
                     store.delete(project.id)

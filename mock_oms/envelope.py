@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
+from functools import cache
 from typing import Any
 
 from mock_oms.engine import Snapshot
@@ -21,19 +21,31 @@ SUCCESS_MESSAGE = "success"
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+# the version (4) and variant (RFC 4122) bits of a random UUID, set in a 128-bit integer
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
 class RequestIds:
-    """UUID-shaped request IDs: random by default, a fixed sequence when seeded."""
+    """Random (version 4) UUIDs as request IDs: a fixed sequence when seeded.
+
+    Formatted by hand: the same text as ``str(uuid.UUID(int=bits, version=4))`` in a
+    quarter of the time, which counts on the hot path.
+    """
 
     def __init__(self, seed: int | None = None) -> None:
-        self._random = random.Random(seed)
+        self._bits = random.Random(seed).getrandbits
 
     def next(self) -> str:
-        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        h = "%032x" % (self._bits(128) & _UUID_CLEAR | _UUID_SET)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def cost_text(seconds: float) -> str:
     """``cost`` as the service writes it: whole milliseconds, as in ``"13 ms"``."""
-    return f"{max(0, round(seconds * 1000))} ms"
+    if seconds < 0.0005:  # nearly every answer of the fake
+        return "0 ms"
+    return f"{round(seconds * 1000)} ms"
 
 
 def data(kind: Kind, flags: Flags, snap: Snapshot) -> dict[str, Any]:
@@ -93,6 +105,56 @@ def error(exc: MockOmsError, request_id: str, cost: str) -> dict[str, Any]:
         "cost": cost,
         "data": None,
     }
+
+
+def _json_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+@cache
+def _success_template(kind: Kind, flags: Flags) -> str:
+    """The success body of ``kind`` with these flags, as a %-template of request ID, cost,
+    status, importance, step and the four figures. The same bytes as
+    ``encode(success(data(...), ...))`` (tests/test_envelope.py checks it), several times
+    faster than encoding a dictionary. Its text values are enumerations and step names
+    (capitals and underscores), which need no JSON escaping."""
+    if kind is Kind.MIGRATION:
+        flag_fields = (
+            f'"enableStructMigration":{_json_bool(flags.struct)},'
+            f'"enableFullMigration":{_json_bool(flags.full)},'
+            f'"enableIncrSync":{_json_bool(flags.incr)},'
+            f'"enableReverseIncrSync":{_json_bool(flags.reverse)},'
+        )
+        checkpoints = '"incrSyncCheckpoint":%d,"reverseIncrSyncCheckpoint":%d'
+    else:
+        flag_fields = (
+            f'"enableStructSync":{_json_bool(flags.struct)},'
+            f'"enableFullSync":{_json_bool(flags.full)},'
+            f'"enableIncrSync":{_json_bool(flags.incr)},'
+        )
+        checkpoints = '"incrSyncCheckpoint":"%d"'
+    return (
+        f'{{"success":true,"code":"{SUCCESS_CODE}","message":"{SUCCESS_MESSAGE}","advice":"",'
+        '"requestId":"%s","pageNumber":1,"pageSize":1,"totalCount":1,"cost":"%s",'
+        '"data":{"status":"%s","importance":"%s",' + flag_fields + '"currentStep":"%s",'
+        '"structMigrationProgress":%d,"fullMigrationProgress":%d,' + checkpoints + "}}"
+    )
+
+
+def success_body(kind: Kind, flags: Flags, snap: Snapshot, request_id: str, cost: str) -> bytes:
+    """The encoded success envelope for ``snap``: the hot path's body."""
+    figures = (snap.incr,) if kind is Kind.SYNC else (snap.incr, snap.reverse)
+    text = _success_template(kind, flags) % (
+        request_id,
+        cost,
+        snap.status,  # str enumerations: %s writes their value
+        snap.importance,
+        snap.step,
+        snap.struct,
+        snap.full,
+        *figures,
+    )
+    return text.encode()
 
 
 def encode(document: dict[str, Any]) -> bytes:

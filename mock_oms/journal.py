@@ -150,10 +150,12 @@ class Journal:
         project_id: str | None,
         fault: str | None,
         latency: float,
+        shown: Status | None = None,
     ) -> None:
         """Note one request: ``wall`` and ``now`` are the wall and scenario clocks when it
-        arrived, ``raw_path`` its path without the query."""
-        success, code, shown = outcome(body)
+        arrived, ``raw_path`` its path without the query. ``shown``: the status a success
+        body showed, when the caller knows it (the body is not read then)."""
+        success, code, shown = (True, "success", shown) if shown else outcome(body)
         with self._lock:
             self._total += 1
             self._entries.append(

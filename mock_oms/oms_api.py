@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
-from dataclasses import dataclass
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote_to_bytes
 
 from mock_oms import delivery, envelope
@@ -27,6 +26,7 @@ from mock_oms.errors import (
     ParamError,
     Unauthorized,
 )
+from mock_oms.lifecycle import Status
 from mock_oms.steps import Kind
 from mock_oms.store import check_project_id
 
@@ -42,12 +42,12 @@ ROUTES: tuple[tuple[bytes, Kind], ...] = (
 )
 SUFFIX = b"/progress"
 ALLOWED = ("GET", "HEAD")
+_CONTENT_TYPE = (b"content-type", envelope.JSON_CONTENT_TYPE.encode())
 
 Scope = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(NamedTuple):
     """What one OMS request is answered with (before any fault is applied)."""
 
     status: int
@@ -56,6 +56,7 @@ class Reply:
     fault: str | None = None  # the fault the response carries, recorded by the journal
     # how a faulty or replayed reply goes on the wire (None: plainly, the hot path)
     plan: delivery.Plan | None = None
+    shown: Status | None = None  # the status a plain success showed (for the journal)
 
 
 def match(raw_path: bytes) -> tuple[Kind, bytes] | None:
@@ -68,6 +69,9 @@ def match(raw_path: bytes) -> tuple[Kind, bytes] | None:
         ):
             return kind, raw_path[len(prefix) : len(raw_path) - len(SUFFIX)]
     return None
+
+
+CHECKED_IDS = 65_536  # project IDs remembered as well formed, so a poll skips decoding
 
 
 def decode_project_id(raw: bytes) -> str:
@@ -85,11 +89,22 @@ class OmsApi:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.guard = oms_guard(runtime)  # None unless the server requires credentials
+        self._checked: dict[bytes, str] = {}  # raw project ID -> the well-formed ID
 
-    def answer(self, method: str, raw_path: bytes) -> Reply:
-        """The reply to one request; never raises."""
+    def project_id(self, raw_id: bytes) -> str:
+        """The project ID of a path segment, or :class:`ParamError` when it is malformed."""
+        checked = self._checked.get(raw_id)
+        if checked is None:
+            checked = check_project_id(decode_project_id(raw_id))
+            if len(self._checked) >= CHECKED_IDS:
+                self._checked.clear()
+            self._checked[raw_id] = checked
+        return checked
+
+    def answer(self, method: str, raw_path: bytes, began: float | None = None) -> Reply:
+        """The reply to one request (``began``: its perf_counter time); never raises."""
         runtime = self.runtime
-        began = perf_counter()
+        began = perf_counter() if began is None else began
         project_id: str | None = None
         try:
             found = match(raw_path)
@@ -98,18 +113,20 @@ class OmsApi:
             if method not in ALLOWED:
                 raise MethodNotAllowed(f"{method} is not allowed here; use GET", ALLOWED)
             kind, raw_id = found
-            project_id = check_project_id(decode_project_id(raw_id))
+            project_id = self.project_id(raw_id)
             project, snap = runtime.store.poll(project_id, kind)
             scenario = project.state.scenario
             if not scenario.plain or runtime.faults.armed:
                 shaped = delivery.shape_poll(runtime, project, snap, kind, began)
                 return Reply(shaped.status, shaped.body, project_id, shaped.fault, shaped.plan)
-            document = envelope.success(
-                envelope.data(kind, scenario.flags, snap),
+            body = envelope.success_body(
+                kind,
+                scenario.flags,
+                snap,
                 runtime.ids.next(),
                 envelope.cost_text(perf_counter() - began),
             )
-            return Reply(200, envelope.encode(document), project_id)
+            return Reply(200, body, project_id, shown=snap.status)
         except MockOmsError as exc:
             status, body = envelope.error_body(
                 exc, runtime.ids.next(), envelope.cost_text(perf_counter() - began)
@@ -140,9 +157,13 @@ class OmsApi:
         runtime = self.runtime
         method: str = scope["method"]
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
-        raw_path = raw_path.split(b"?", 1)[0]
+        if b"?" in raw_path:
+            raw_path = raw_path.split(b"?", 1)[0]
         refused = None if self.guard is None else self.guard.problem(scope)
-        reply = self.answer(method, raw_path) if refused is None else self.refuse(raw_path, refused)
+        if refused is None:
+            reply = self.answer(method, raw_path, began)
+        else:
+            reply = self.refuse(raw_path, refused)
         # journaled before the response goes out: a client that got its answer finds it there
         runtime.journal.record(
             runtime.wall_clock(),
@@ -154,15 +175,13 @@ class OmsApi:
             reply.project_id,
             reply.fault,
             perf_counter() - began,
+            reply.shown,
         )
         if reply.plan is not None:  # a fault or a recorded answer: delivered its own way
             outcome = delivery.Outcome(reply.status, reply.body, reply.fault, reply.plan)
             await delivery.send(outcome, method, receive, send, ALLOWED)
             return
-        headers = [
-            (b"content-type", envelope.JSON_CONTENT_TYPE.encode()),
-            (b"content-length", str(len(reply.body)).encode()),
-        ]
+        headers = [_CONTENT_TYPE, (b"content-length", b"%d" % len(reply.body))]
         if reply.status == 405:
             headers.append((b"allow", ", ".join(ALLOWED).encode()))
         if reply.status == 401:

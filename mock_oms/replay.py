@@ -121,8 +121,7 @@ def snapshot(replay: Replay, index: int, fallback: Snapshot) -> Snapshot:
     data = _data(replay, index)
     if data is None:
         return fallback
-    return replace(
-        fallback,
+    return fallback._replace(
         status=_enum(Status, data.get("status"), fallback.status),
         importance=_enum(Importance, data.get("importance"), fallback.importance),
         step=str(data.get("currentStep", fallback.step)),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from mock_oms.resources import schemas_dir
 from mock_oms.steps import Kind
+
+if TYPE_CHECKING:  # jsonschema is imported when first needed: it is slow to import
+    from jsonschema import Draft202012Validator, ValidationError
 
 MIGRATION_PROGRESS = "migration-progress.schema.json"
 SYNC_PROGRESS = "sync-progress.schema.json"
@@ -30,6 +31,8 @@ def load(name: str) -> JSONObject:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = load(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -38,6 +41,8 @@ def validator(name: str) -> Draft202012Validator:
 @cache
 def definition_validator(name: str, definition: str) -> Draft202012Validator:
     """A validator for ``$defs/<definition>`` of schema ``name`` (say, a fault injection)."""
+    from jsonschema import Draft202012Validator
+
     schema = load(name)
     return Draft202012Validator(
         {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"},

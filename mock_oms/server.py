@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import sys
 from collections.abc import Callable
 from importlib.util import find_spec
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
+from mock_oms.activity import ActivityLog
 from mock_oms.app import MockOms, create_app
 from mock_oms.config import Settings
 from mock_oms.loader import Library
@@ -76,4 +78,22 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     if on_ready is not None:
         on_ready(app, f"http://{shown}:{port}")
-    uvicorn.Server(uvicorn_config(app, settings)).run(sockets=[sock])
+    activity = None
+    if settings.log_requests or settings.log_summary:
+        activity = ActivityLog(
+            app.runtime.journal,
+            interval=settings.log_summary or float("inf"),
+            requests=settings.log_requests,
+            sink=_to_stderr,
+        ).start()
+    try:
+        uvicorn.Server(uvicorn_config(app, settings)).run(sockets=[sock])
+    finally:
+        if activity is not None:
+            activity.stop()
+
+
+def _to_stderr(text: str) -> None:
+    """Lines to standard error in uvicorn's log style, a batch in one write."""
+    sys.stderr.write("".join(f"INFO:     mock-oms {line}\n" for line in text.splitlines()))
+    sys.stderr.flush()

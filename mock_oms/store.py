@@ -57,6 +57,10 @@ class Project:
     origin: Origin
     state: ProjectState
     polls: int = 0  # polls answered since it started: numbers them for faults and replays
+    kind: Kind = field(init=False)  # which endpoint serves it (read on every poll)
+
+    def __post_init__(self) -> None:
+        self.kind = self.state.scenario.kind
 
 
 @dataclass
@@ -131,7 +135,7 @@ class Store:
                 if found is None or self.library.scenarios[found[0]].kind is not kind:
                     raise ProjectNotFound(project_id)
                 project = self._new(project_id, *found, self.clock.now())
-            elif project.state.scenario.kind is not kind:
+            elif project.kind is not kind:
                 raise ProjectNotFound(project_id)
             project.state, snap = engine.poll(project.state, self.clock.now())
             project.polls += 1
@@ -221,6 +225,7 @@ class Store:
                 if project.origin is Origin.CONTROL and project.scenario in self.library.scenarios:
                     compiled = self._compile(project.scenario)
                     project.state = engine.start(compiled, pid, t, self.epoch)
+                    project.kind = compiled.scenario.kind  # it may have been replaced
                     project.polls = 0
                 else:
                     del self._projects[pid]

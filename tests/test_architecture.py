@@ -35,7 +35,7 @@ LAYERS: list[set[str]] = [
     },
     {"envelope"},
     {"oms_api", "delivery", "control", "fault_api", "openapi", "app", "access", "journal_api"},
-    {"server", "cli", "render", "recorder", "live"},
+    {"server", "cli", "render", "recorder", "live", "activity"},
     {
         "transport",
         "client",

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from mock_oms.activity import ActivityLog, request_line
+from mock_oms.journal import Journal
+from mock_oms.lifecycle import Status
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def record(
+    journal: Journal, n: int, status: int = 200, shown: Status | None = Status.RUNNING
+) -> None:
+    for i in range(n):
+        journal.record(
+            1_700_000_000.0 + i,
+            float(i),
+            "GET",
+            b"/api/omsp/v2/migrations/p/progress",
+            status,
+            b"",
+            "p",
+            None,
+            0.0002,
+            shown,
+        )
+
+
+def make(journal: Journal, **kwargs: object) -> tuple[ActivityLog, list[str], Clock]:
+    lines: list[str] = []
+    clock = Clock()
+    log = ActivityLog(
+        journal, sink=lambda text: lines.extend(text.splitlines()), clock=clock, **kwargs
+    )  # type: ignore[arg-type]
+    return log, lines, clock
+
+
+def test_a_summary_comes_once_an_interval_while_requests_arrive() -> None:
+    journal = Journal(100)
+    log, lines, clock = make(journal, interval=10)
+    record(journal, 5)
+    log.tick()
+    assert lines == []
+    clock.now += 10
+    record(journal, 15)
+    log.tick()
+    assert lines == ["20 OMS requests in the last 10 s (2/s)"]
+    clock.now += 30
+    log.tick()  # a quiet interval writes nothing
+    assert len(lines) == 1
+
+
+def test_request_lines_on_demand_and_nothing_lost_without_saying_so() -> None:
+    journal = Journal(3)
+    log, lines, _ = make(journal, interval=float("inf"), requests=True)
+    record(journal, 2)
+    log.tick()
+    assert len(lines) == 2
+    assert lines[0].endswith("GET /api/omsp/v2/migrations/p/progress 200 RUNNING 0.2ms")
+    record(journal, 5)  # more than the ring keeps
+    log.tick()
+    assert lines[2] == "(2 requests left the journal before they were logged)"
+    assert len(lines) == 6
+
+
+def test_a_reset_journal_is_followed() -> None:
+    journal = Journal(100)
+    log, lines, clock = make(journal, interval=1)
+    record(journal, 7)
+    log.tick()
+    journal.clear()
+    record(journal, 2)
+    clock.now += 1
+    log.tick()
+    assert lines == ["9 OMS requests in the last 1 s (9/s)"]
+
+
+def test_a_request_line_names_the_fault_and_the_code() -> None:
+    journal = Journal(10)
+    journal.record(1_700_000_000.25, 0.0, "GET", b"/x", 503, b"<html>", "p", "status:503", 0.0011)
+    (entry,), _ = journal.entries()
+    line = request_line(entry)
+    assert line.endswith("GET /x 503 - 1.1ms fault=status:503")
