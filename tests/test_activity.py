@@ -31,12 +31,18 @@ def record(
         )
 
 
-def make(journal: Journal, **kwargs: object) -> tuple[ActivityLog, list[str], Clock]:
+def make(
+    journal: Journal, *, interval: float, requests: bool = False
+) -> tuple[ActivityLog, list[str], Clock]:
     lines: list[str] = []
     clock = Clock()
     log = ActivityLog(
-        journal, sink=lambda text: lines.extend(text.splitlines()), clock=clock, **kwargs
-    )  # type: ignore[arg-type]
+        journal,
+        interval=interval,
+        requests=requests,
+        sink=lambda text: lines.extend(text.splitlines()),
+        clock=clock,
+    )
     return log, lines, clock
 
 

@@ -52,5 +52,10 @@ def test_request_ids_are_version_4_uuids_repeatable_with_a_seed() -> None:
 
 
 def test_cost_is_whole_milliseconds() -> None:
-    assert [cost_text(s) for s in (0, 0.0004, 0.0005, 0.0126, 2.5)] == \
-        ["0 ms", "0 ms", "0 ms", "13 ms", "2500 ms"]
+    assert [cost_text(s) for s in (0, 0.0004, 0.0005, 0.0126, 2.5)] == [
+        "0 ms",
+        "0 ms",
+        "0 ms",
+        "13 ms",
+        "2500 ms",
+    ]
