@@ -166,25 +166,38 @@ def request_cases(library: Library) -> list[Case]:
     journal = runtime.journal
 
     def record() -> None:
-        journal.record(EPOCH, 1.0, "GET", raw, 200, body, "full-migration", None, 1e-5)
+        journal.record(EPOCH, 1.0, "GET", raw, 200, body, "full-migration", None, 1e-5, snap.status)
 
     def route() -> None:
+        found = match(raw)
+        assert found is not None
+        api.project_id(found[1])
+
+    def route_unchecked() -> None:
         found = match(raw)
         assert found is not None
         check_project_id(decode_project_id(found[1]))
 
     return [
         Case("OmsApi.__call__ (whole ASGI app)", asgi_call, "no server"),
-        Case("  Journal.record", record, "outcome parse + ring buffer + poll stats"),
+        Case("  Journal.record", record, "ring buffer + poll stats"),
         Case("  OmsApi.answer", lambda: api.answer("GET", raw)),
-        Case("    match + decode + check id", route),
+        Case("    match + remembered id", route),
+        Case("    (match + decode + check id)", route_unchecked, "a project's first poll"),
         Case("    Store.poll", lambda: store.poll("full-migration", Kind.MIGRATION)),
-        Case("    RequestIds.next", runtime.ids.next, "random + uuid.UUID"),
+        Case("    RequestIds.next", runtime.ids.next, "random, formatted as a UUID"),
         Case(
-            "    envelope.data + success",
-            lambda: envelope.success(envelope.data(Kind.MIGRATION, flags, snap), "x", "0 ms"),
+            "    envelope.success_body",
+            lambda: envelope.success_body(Kind.MIGRATION, flags, snap, "x", "0 ms"),
+            "%-template",
         ),
-        Case("    envelope.encode", lambda: envelope.encode(document), "json"),
+        Case(
+            "    (envelope.data + success + encode)",
+            lambda: envelope.encode(
+                envelope.success(envelope.data(Kind.MIGRATION, flags, snap), "x", "0 ms")
+            ),
+            "json: what the template replaces",
+        ),
         Case(
             "    perf_counter x2 + cost_text",
             lambda: envelope.cost_text(time.perf_counter() - time.perf_counter()),

@@ -16,20 +16,25 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 
 from mock_oms.journal import Entry, Journal
 
 log = logging.getLogger("mock_oms")
 
 
+@lru_cache(maxsize=4)
+def _clock_time(second: int) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(second))
+
+
 def request_line(entry: Entry) -> str:
     """One request as a log line: time, method, path, status, what it showed, latency."""
-    stamp = time.strftime("%H:%M:%S", time.localtime(entry.time))
     what = entry.shown.value if entry.shown else (entry.code or "-")
     fault = f" fault={entry.fault}" if entry.fault else ""
     return (
-        f"{stamp}.{int(entry.time * 1000) % 1000:03d} {entry.method} {entry.path} "
-        f"{entry.http_status} {what} {entry.latency * 1000:.1f}ms{fault}"
+        f"{_clock_time(int(entry.time))}.{int(entry.time * 1000) % 1000:03d} {entry.method} "
+        f"{entry.path} {entry.http_status} {what} {entry.latency * 1000:.1f}ms{fault}"
     )
 
 
@@ -49,7 +54,7 @@ class ActivityLog:
         interval: float = 10.0,
         requests: bool = False,
         sink: Callable[[str], None] | None = None,
-        flush: float = 0.5,
+        flush: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.journal = journal

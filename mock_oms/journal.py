@@ -18,6 +18,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mock_oms.lifecycle import Status
 from mock_oms.polls import INTERVAL_SAMPLE, MAX_RUNS, Polls, Timeline, empty
@@ -71,8 +72,7 @@ def _parse(body: bytes) -> tuple[bool | None, str | None, Status | None]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One OMS request as the server saw and answered it."""
 
     seq: int  # 1 for the first request since the journal was last emptied
