@@ -19,7 +19,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -425,18 +425,7 @@ FaultName = Literal[
 ]
 # Every kind of fault ($defs/Fault), simplest first: the order the fault strategies
 # shrink along.
-FAULT_NAMES: tuple[FaultName, ...] = (
-    "status",
-    "close",
-    "reset",
-    "latency",
-    "error",
-    "not-json",
-    "truncate",
-    "content-type",
-    "hang",
-    "deviation",
-)
+FAULT_NAMES: tuple[FaultName, ...] = get_args(FaultName)
 # The faults a client that retries can see through to the truth: every one but a
 # deliberate contract deviation (which makes a poll lie).
 TRANSIENT: tuple[FaultName, ...] = FAULT_NAMES[:-1]
@@ -784,8 +773,8 @@ def fault_rules(
     every Nth poll, a window of scenario seconds, a probability (only with ``seeded``),
     and a delay before the fault (never with a hang). Shrinks towards a rule without
     conditions or delay, ``{"fault": {"status": 500}}``: every poll gets it."""
-    if max_poll < 1:
-        raise ValueError("max_poll must be >= 1")
+    if max_poll < 1 or phases < 0:
+        raise ValueError("max_poll must be >= 1 and phases >= 0")
     fault = faults(kind, allow=allow, max_delay=max_delay, seeded=seeded, error_codes=error_codes)
     return _rule(fault, phases, max_poll, max_delay, seeded)
 
@@ -876,8 +865,11 @@ def fault_sequences(
 def with_faults(document: Mapping[str, Any], sequence: Sequence[FaultSpec | None]) -> Document:
     """``document`` with ``sequence`` as fault rules: the Nth poll of each of its projects
     gets the sequence's Nth fault (``polls: N``). They come before the document's own
-    rules, so they win where both apply. The document is not changed."""
-    rules = [{"fault": fault, "polls": n} for n, fault in enumerate(sequence, 1) if fault]
+    scenario rules, so they win over those (a phase's own rules are still tried first).
+    The document is not changed."""
+    rules = [
+        {"fault": fault, "polls": n} for n, fault in enumerate(sequence, 1) if fault is not None
+    ]
     out = dict(document)
     if rules:
         out["faults"] = [*rules, *document.get("faults", [])]
