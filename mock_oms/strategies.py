@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 from types import MappingProxyType
@@ -478,15 +477,12 @@ def _delay(draw: st.DrawFn, bound: float, seeded: bool, positive: bool = False) 
     return [_step(bound, low), _step(bound, draw(st.integers(low, DELAY_STEPS)))]
 
 
-_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
-
-
 def _loadable(value: Any) -> Any:
     """``value`` with the characters YAML cannot hold replaced: the scenario loader reads
-    JSON through a YAML parser too, which refuses some (DEL, a lone surrogate) and takes
-    others for line breaks (NEL, U+2028, U+2029), even inside a JSON string."""
+    JSON through a YAML parser too, which refuses some (DEL, a lone surrogate) and folds
+    NEL (U+0085) into a space, even inside a JSON string."""
     if isinstance(value, str):
-        return _YAML_BREAKS.sub("\ufffd", Reader.NON_PRINTABLE.sub("\ufffd", value))
+        return Reader.NON_PRINTABLE.sub("\ufffd", value).replace("\x85", "\ufffd")
     if isinstance(value, dict):
         return {_loadable(k): _loadable(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -267,3 +267,16 @@ def test_fault_sequences_shrink_towards_no_fault_then_fewer_and_earlier() -> Non
     assert find(strategies.fault_sequences(), lambda s: True) == []
     two = find(strategies.fault_sequences(), lambda s: len([f for f in s if f]) >= 2)
     assert two == [{"status": 500}, {"status": 500}]
+
+
+def test_fault_texts_avoid_what_the_loader_refuses_or_folds() -> None:
+    """The loader reads JSON bodies through YAML, which refuses DEL and lone surrogates and
+    folds NEL into a space; the strategies' texts leave those out."""
+    message = strategies._loadable("a\x85b\x7fc\ud800")
+    assert message == "a\ufffdb\ufffdc\ufffd"
+    fault = {"error": {"code": "INNER_ERROR", "message": message}}
+    loads_alike(one_phase(None, faults=[{"fault": fault}]))
+    with pytest.raises(AssertionError):  # the raw NEL would not survive the JSON path
+        loads_alike(
+            one_phase(None, faults=[{"fault": {"error": {"code": "X", "message": "\x85"}}}])
+        )
