@@ -6,7 +6,9 @@ engine bisects precomputed tables. The kit loads generated scenarios into mock-o
 compares what the server answers with what this module expects.
 
 It covers timelines measured in seconds and played without operator actions; phases
-counted in polls depend on who polls, and are refused.
+counted in polls depend on who polls, and are refused. Fault rules change what some polls
+return, never the story a scenario tells: the oracle predicts a scenario's story
+(:func:`story`, the document without its faults) and refuses the faults themselves.
 """
 
 from __future__ import annotations
@@ -30,8 +32,29 @@ KNOWN_PHASE_FIELDS = frozenset(
 )
 
 
+FAULTS = "faults"  # a scenario's fault rules, and a phase's own
+
+
+def has_faults(document: Mapping[str, Any]) -> bool:
+    """Whether the document declares fault rules (in the scenario or in a phase)."""
+    return FAULTS in document or any(FAULTS in p for p in document.get("timeline", ()))
+
+
+def story(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document without its fault rules: what its projects go through, which is what
+    the oracle predicts (a fault changes what one poll returns, not the project)."""
+    out = {k: v for k, v in document.items() if k != FAULTS}
+    if "timeline" in document:
+        out["timeline"] = [
+            {k: v for k, v in phase.items() if k != FAULTS} for phase in document["timeline"]
+        ]
+    return out
+
+
 def unsupported(document: Mapping[str, Any]) -> str | None:
     """Why the oracle cannot predict ``document`` (None when it can)."""
+    if has_faults(document):
+        return "it has faults, which change what polls return: predict its story() instead"
     extra = set(document) - KNOWN_FIELDS
     if extra:
         return f"fields the oracle does not know: {', '.join(sorted(extra))}"

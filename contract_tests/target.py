@@ -149,12 +149,28 @@ def open_target(options: KitOptions) -> Iterator[Target]:
                     "give --oms-control-token"
                 ) from None
         try:
+            if control is not None:
+                refuse_global_faults(control, label)
             yield target
         finally:
             if control is not None and speed:
                 control.set_speed(speed)
     finally:
         http.close()
+
+
+def refuse_global_faults(control: ControlClient, label: str) -> None:
+    """Stop with a clear reason when faults are injected into every OMS request: each
+    check would meet deliberate breaks of the contract (scenario faults and faults
+    injected into one project are kept away from the checks instead)."""
+    active = control.faults()["active"]
+    every = [a for a in active if a.get("projectId") is None]
+    if every:
+        shown = ", ".join(str(a["fault"]) for a in every[:5])
+        raise OptionError(
+            f"{label} has faults injected into every OMS request ({shown}): the checks "
+            "would meet them. Clear them first (DELETE /_mock/faults)."
+        )
 
 
 def detect_kind(target: Target, project_id: str) -> Kind:

@@ -33,6 +33,7 @@ DEFAULT_KEEP = 0.5
 DEFAULT_CONTENT_TYPE = "text/html; charset=utf-8"
 DEFAULT_RETRY_AFTER = 1  # seconds, for 429 when the rule gives none
 GATEWAY_STATUSES = frozenset({502, 503, 504})
+RETRY_AFTER_STATUSES = frozenset({429, 503})  # the statuses that may carry Retry-After
 NO_END = 2**62  # an open upper bound for poll ranges
 DRAWS_PER_RULE = 3  # probability, delay jitter, latency jitter
 

@@ -16,6 +16,7 @@ from mock_oms.faults import (
     DEFAULT_RETRY_AFTER,
     GATEWAY_STATUSES,
     NO_END,
+    RETRY_AFTER_STATUSES,
     Body,
     BusinessError,
     Change,
@@ -67,7 +68,7 @@ def parse_fault(spec: Any, at: Path_, kinds: tuple[Kind, ...], problems: Problem
             return HttpStatus(value, DEFAULT_RETRY_AFTER if value == 429 else None, _body(value))
         code = value["code"]
         retry = value.get("retryAfter", DEFAULT_RETRY_AFTER if code == 429 else None)
-        if "retryAfter" in value and code not in (429, 503):
+        if "retryAfter" in value and code not in RETRY_AFTER_STATUSES:
             problems.append(((*where, "retryAfter"), "Retry-After goes with 429 or 503 only"))
         return HttpStatus(code, retry, Body(value.get("body", _body(code))))
     if name == "latency":

@@ -13,12 +13,17 @@ that the client
   settles or does not exist.
 
 A failure shrinks to a minimal case, which is saved as a scenario file that
-``mock-oms serve --scenarios FILE`` replays, and raised as :class:`ClientFailure`.
+``mock-oms serve --scenarios FILE`` replays, faults included, and raised as
+:class:`ClientFailure`.
 
 Cases are scenarios whose phases are counted in polls, so they play the same whatever the
-client's speed, plus unknown projects. Faults (HTTP errors, timeouts, broken bodies) join
-them once mock-oms has its fault model: :class:`Case` gets a ``faults`` field drawn from a
-``fault_sequences()`` strategy, and the server applies them.
+client's speed, plus unknown projects. A scenario's project meets faults on some of its
+polls (:func:`mock_oms.strategies.fault_sequences`, served as the scenario's fault rules):
+HTTP errors, 429 with Retry-After, closed and reset connections, truncated and non-JSON
+bodies, wrong content types, in-band errors, latency and short hangs. They are transient
+and few, and none waits longer than the cases' ``max_delay``, so a client that retries can
+still learn the truth: a fault changes what a poll returns, never the project's story
+(the poll counts all the same), so the truth does not depend on them.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +46,19 @@ from hypothesis.strategies import SearchStrategy
 
 from mock_oms.client import ControlClient, progress_path
 from mock_oms.steps import Kind
-from mock_oms.strategies import scenarios, settled_outcomes
+from mock_oms.strategies import (
+    TRANSIENT,
+    FaultName,
+    FaultSpec,
+    fault_sequences,
+    scenarios,
+    settled_outcomes,
+    with_faults,
+)
 
 CASE_SCENARIO = "harness-case"
 SAVED_SCENARIO = "client-failure"
+FAULT_SEED = 0
 DEFAULT_SAVE_DIR = Path("mock-oms-failures")
 Outcome = str | None
 
@@ -58,42 +72,86 @@ Outcome = str | None
 class Case:
     """What the harness serves to the client: a scenario, or a project that does not exist.
 
-    (Faults will be a further field once mock-oms has them.)
+    ``faults``: what the project's successive polls meet (item N-1 is the Nth poll's
+    fault, None a normal answer), as :func:`mock_oms.strategies.fault_sequences` draws
+    them. They reach the server as the scenario's fault rules (:meth:`document`); a project
+    that does not exist has none.
     """
 
     scenario: dict[str, Any]
     missing: bool = False
+    faults: tuple[FaultSpec | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "faults", tuple(self.faults))
 
     @property
     def kind(self) -> Kind:
         return Kind(self.scenario["kind"])
 
+    def document(self) -> dict[str, Any]:
+        """The scenario document the server plays: the scenario with its faults as rules."""
+        return with_faults(self.scenario, self.faults)
+
     def truth(self) -> frozenset[Outcome]:
-        """The conclusions a correct client may reach."""
+        """The conclusions a correct client may reach (faults change none of them)."""
         return frozenset({None}) if self.missing else settled_outcomes(self.scenario)
 
 
-def client_cases(*, max_phases: int = 6, max_polls: int = 5) -> SearchStrategy[Case]:
+def client_cases(
+    *,
+    max_phases: int = 6,
+    max_polls: int = 5,
+    max_faults: int = 3,
+    fault_polls: int = 10,
+    max_delay: float = 0.1,
+    fault_kinds: Collection[FaultName] = TRANSIENT,
+) -> SearchStrategy[Case]:
     """Cases for :func:`check_client`: scenarios counted in polls whose first settled status
     stays true (FAILED is never resumed), one in ten asking about an unknown project.
-    Shrinks towards a project that waits in INIT forever."""
-    return st.builds(
-        Case,
-        scenario=scenarios(
-            timing="polls",
-            max_phases=max_phases,
-            max_polls=max_polls,
-            resumable=False,
-            name=CASE_SCENARIO,
-        ),
-        missing=st.integers(0, 9).map(lambda n: n == 9),
-    )
+
+    A scenario's project meets up to ``max_faults`` faults on its first ``fault_polls``
+    polls, of ``fault_kinds`` (:data:`~mock_oms.strategies.TRANSIENT`: all but deliberate
+    contract deviations), none making the client wait longer than ``max_delay`` seconds
+    (latency, hangs, Retry-After); ``max_faults=0`` serves none. Shrinks towards a project
+    that waits in INIT forever, without faults, else with fewer and simpler ones (a
+    plain 500 on the first poll).
+    """
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Case:
+        scenario = draw(
+            scenarios(
+                timing="polls",
+                max_phases=max_phases,
+                max_polls=max_polls,
+                resumable=False,
+                name=CASE_SCENARIO,
+            )
+        )
+        missing = draw(st.integers(0, 9)) == 9
+        if missing or max_faults == 0:
+            return Case(scenario, missing)
+        faults = draw(
+            fault_sequences(
+                scenario["kind"],
+                allow=fault_kinds,
+                max_polls=fault_polls,
+                max_faults=max_faults,
+                max_delay=max_delay,
+            )
+        )
+        return Case(scenario, missing, tuple(faults))
+
+    return build()
 
 
 def _check_case(case: Case) -> None:
     timeline = case.scenario["timeline"]
     if any("seconds" in phase for phase in timeline[:-1]):
         raise ValueError("the harness plays phases counted in polls; this case has seconds")
+    if case.missing and any(f is not None for f in case.faults):
+        raise ValueError("faults are served as a scenario's rules; a missing project has none")
 
 
 # -- the client's side ------------------------------------------------------------------
@@ -152,14 +210,22 @@ class _Abandoned(BaseException):
 
 class _Budget:
     """ASGI middleware counting the polls of each project; beyond its limit a project is
-    answered 503 so that a client that never stops gets a reason to."""
+    answered 503 so that a client that never stops gets a reason to, and the event the
+    harness watches for it is set, so that the verdict need not wait for the time limit
+    (a client that retries every failure would poll on until then)."""
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
         self.limit = limit
         self.polls: dict[str, int] = {}
         self.closed: set[str] = set()
+        self._watched: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+
+    def watch(self, project_id: str, event: threading.Event) -> None:
+        """Set ``event`` when ``project_id`` goes over the limit."""
+        with self._lock:
+            self._watched[project_id] = event
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         from mock_oms.oms_api import decode_project_id, match
@@ -175,6 +241,9 @@ class _Budget:
                 with self._lock:
                     count = self.polls[pid] = self.polls.get(pid, 0) + 1
                     over = count > self.limit or pid in self.closed
+                    watcher = self._watched.get(pid) if count > self.limit else None
+                if watcher is not None:
+                    watcher.set()
                 if over:
                     body = b"mock-oms harness: this client exceeded its poll budget"
                     await send(
@@ -212,13 +281,19 @@ class _Server:
 
 
 @contextmanager
-def _serve(live: bool, max_polls: int) -> Iterator[_Server]:
+def _serve(live: bool, max_polls: int, max_fault_delay: float) -> Iterator[_Server]:
     from mock_oms.app import create_app
     from mock_oms.clock import ClockMode
     from mock_oms.config import Settings
+    from mock_oms.loader import Library
     from mock_oms.transport import InProcessTransport
 
-    settings = Settings(port=0, clock=ClockMode.MANUAL)
+    # A fixed seed: the faults a case leaves to chance (none that client_cases draws)
+    # repeat. No fault outlasts a case's time limit. The cases are the only scenarios
+    # served: an empty library (loading the bundled one takes time).
+    settings = Settings(
+        port=0, clock=ClockMode.MANUAL, seed=FAULT_SEED, max_fault_delay=max_fault_delay
+    )
     if live:
         from mock_oms.live import LiveServer
 
@@ -226,12 +301,12 @@ def _serve(live: bool, max_polls: int) -> Iterator[_Server]:
             return _Budget(app, max_polls)
 
         with (
-            LiveServer(settings, middleware=budgeted) as server,
+            LiveServer(settings, library=Library(), middleware=budgeted) as server,
             ControlClient(server.base_url) as control,
         ):
             yield _Server(control, server.served, server.base_url, None)
         return
-    budget = _Budget(create_app(settings), max_polls)
+    budget = _Budget(create_app(settings, library=Library()), max_polls)
     transport = InProcessTransport(budget)
     try:
         http = httpx.Client(transport=_Shared(transport), base_url="http://mock-oms")
@@ -264,7 +339,7 @@ def _run_case(
     if case.missing:
         project_id = f"harness-missing-{n}"
     else:
-        server.control.add_scenario(case.scenario)
+        server.control.add_scenario(case.document())
         project_id = f"{case.scenario['name']}~{n}"
     target = ClientTarget(
         base_url=server.base_url,
@@ -277,6 +352,8 @@ def _run_case(
     )
     outcome: list[Outcome] = []
     error: list[BaseException] = []
+    done = threading.Event()  # the driver returned, or its client went over budget
+    server.budget.watch(project_id, done)
 
     def run() -> None:
         try:
@@ -285,10 +362,12 @@ def _run_case(
             pass
         except BaseException as exc:
             error.append(exc)
+        finally:
+            done.set()
 
     thread = threading.Thread(target=run, daemon=True, name=f"mock-oms-client-{n}")
     thread.start()
-    thread.join(time_limit)
+    done.wait(time_limit)
     timed_out = thread.is_alive()
     if timed_out:
         server.budget.closed.add(project_id)
@@ -312,7 +391,7 @@ def _run_case(
 
 def scenario_text(case: Case, reason: str) -> str:
     """The case as a scenario file for ``mock-oms serve``, with how to replay it."""
-    document = {**case.scenario, "name": SAVED_SCENARIO}
+    document = {**case.document(), "name": SAVED_SCENARIO}
     path = progress_path(case.kind, SAVED_SCENARIO)
     notes = [
         "# A minimal case found by mock-oms's client-robustness harness.",
@@ -325,6 +404,11 @@ def scenario_text(case: Case, reason: str) -> str:
         )
     else:
         notes.append(f"#   {path}")
+    if "faults" in document:
+        notes += [
+            "# The faults fall on the project's Nth poll: to meet them again, restart the",
+            f"# server or POST /_mock/projects/{SAVED_SCENARIO}/reset.",
+        ]
     return "\n".join(notes) + "\n" + yaml.safe_dump(document, sort_keys=False)
 
 
@@ -353,14 +437,17 @@ def check_client(
     """Serve generated cases to ``drive`` and raise :class:`ClientFailure` on the first
     (shrunk) case the client mishandles.
 
-    ``live``: serve over a socket (a uvicorn thread on 127.0.0.1) instead of in process,
-    for clients that cannot take an httpx transport. ``save_dir``: where the failing case
-    is written (default ``./mock-oms-failures``). ``hypothesis_settings`` overrides the hypothesis
-    settings (``max_examples`` and ``seed`` are shortcuts).
+    ``cases``: what to serve (default :func:`client_cases`, faults included; give
+    ``client_cases(max_faults=0)`` for none). ``live``: serve over a socket (a uvicorn
+    thread on 127.0.0.1) instead of in process, for clients that cannot take an httpx
+    transport. ``time_limit`` bounds each case, and every fault delay or hang with it.
+    ``save_dir``: where the failing case is written (default ``./mock-oms-failures``).
+    ``hypothesis_settings`` overrides the hypothesis settings (``max_examples`` and
+    ``seed`` are shortcuts).
     """
     strategy = cases if cases is not None else client_cases()
     failures: list[tuple[Case, str]] = []
-    with _serve(live, max_polls) as server:
+    with _serve(live, max_polls, time_limit) as server:
 
         def attempt(case: Case) -> None:
             reason = _run_case(

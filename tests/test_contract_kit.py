@@ -112,9 +112,13 @@ def test_the_kit_passes_against_mock_oms_over_http(tmp_path: Path) -> None:
             ],
             tmp_path,
         )
+        with ControlClient(server.base_url) as control:
+            loaded = {s["name"] for s in control.scenarios()}
     assert done.returncode == 0, done.stdout + done.stderr
     assert junit(report) == dict.fromkeys(CHECKS)
     assert "seed" in done.stdout
+    # the bundled scenarios with faults were played too, without their faults
+    assert {"contract-story-flaky-network", "contract-story-outage-then-recovery"} <= loaded
 
 
 # -- servers that break the contract ------------------------------------------------------

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 
 from contract_tests import oracle
 from mock_oms import engine, strategies
 from mock_oms.loader import load_document
+from mock_oms.resources import scenarios_dir
 
 BASE = 1_700_000_000.0
 
@@ -158,3 +160,27 @@ def test_the_oracle_agrees_with_the_engine(document: dict[str, Any]) -> None:
             "fullMigrationProgress": snap.full,
         }
         assert {k: expected[k] for k in shown} == shown, tau
+
+
+def test_the_story_of_a_scenario_with_faults_is_what_the_oracle_predicts() -> None:
+    document = load_bundled_document("outage-then-recovery")
+    assert oracle.has_faults(document)
+    reason = oracle.unsupported(document)
+    assert reason is not None
+    assert "faults" in reason
+    told = oracle.story(document)
+    assert not oracle.has_faults(told)
+    assert oracle.unsupported(told) is None
+    assert told["timeline"] == document["timeline"]  # none of its phases has faults
+    with_phase_faults = {
+        **DOC,
+        "timeline": [{**DOC["timeline"][0], "faults": [{"fault": "reset"}]}, *DOC["timeline"][1:]],
+    }
+    assert oracle.has_faults(with_phase_faults)
+    assert oracle.story(with_phase_faults) == DOC
+    assert "faults" in with_phase_faults["timeline"][0]  # left alone
+
+
+def load_bundled_document(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((scenarios_dir() / f"{name}.yaml").read_text())
+    return document

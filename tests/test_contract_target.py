@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_tests.options import KitOptions, ProjectSpec
+from contract_tests.options import KitOptions, OptionError, ProjectSpec
 from contract_tests.target import (
     ProjectRef,
     Target,
@@ -149,3 +149,26 @@ def test_open_target_restores_the_speed_of_a_live_mock() -> None:
             assert target.control.clock()["mode"] == "manual"
         with ControlClient(server.base_url) as control:
             assert control.clock()["speed"] == 2
+
+
+def test_open_target_refuses_a_mock_with_faults_injected_into_every_request() -> None:
+    from mock_oms.live import LiveServer
+
+    with (
+        LiveServer(Settings(port=0, speed=2)) as server,
+        ControlClient(server.base_url) as control,
+    ):
+        options = KitOptions(base_url=server.base_url)
+        control.inject_fault({"status": 503}, project_id="full-migration")  # kept away
+        with open_target(options):
+            pass
+        control.inject_fault({"status": 503}, count=5)
+        with (
+            pytest.raises(OptionError, match=r"injected into every OMS request \(status:503\)"),
+            open_target(options),
+        ):
+            pass  # pragma: no cover
+        assert control.clock()["speed"] == 2  # restored all the same
+        control.clear_faults()
+        with open_target(options) as target:
+            assert target.mock

@@ -1,19 +1,28 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from contract_tests.rules import Response
 from contract_tests.temporal import flags_of, session_violations
 from mock_oms import schemas, strategies
-from mock_oms.loader import load_document
+from mock_oms.faults import DEFAULT_HANG, DEFAULT_RETRY_AFTER
+from mock_oms.faultspec import parse_fault
+from mock_oms.injections import parse_injection
+from mock_oms.loader import load_document, load_text
+from mock_oms.scenario import Scenario
 from mock_oms.steps import Kind, step_problem
 from mock_oms.strategies import Document
 
 TIMINGS: tuple[strategies.Timing, ...] = ("seconds", "polls", "mixed")
+FAULT = schemas.definition_validator(schemas.SCENARIO, "Fault")
+FAULT_RULE = schemas.definition_validator(schemas.SCENARIO, "FaultRule")
+INJECTION = schemas.definition_validator(schemas.SCENARIO, "Injection")
 SOME = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -123,3 +132,151 @@ def test_progress_responses_can_reach_the_edges() -> None:
 )
 def test_settled_outcomes(document: Document, outcomes: set[str | None]) -> None:
     assert strategies.settled_outcomes(document) == outcomes
+
+
+# -- faults ------------------------------------------------------------------------------
+
+FAULT_SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+KIND_OR_BOTH = st.sampled_from([None, *Kind])
+
+
+def waits(fault: strategies.FaultSpec) -> list[float]:
+    """Every wait ``fault`` causes or asks a client for: latency, a hang, Retry-After."""
+    if fault == "hang":
+        return [DEFAULT_HANG]
+    if not isinstance(fault, dict):
+        return []
+    ((name, value),) = fault.items()
+    if name in ("latency", "hang"):
+        return [float(v) for v in (value if isinstance(value, list) else [value])]
+    if name == "status":
+        code = value if isinstance(value, int) else value["code"]
+        default = DEFAULT_RETRY_AFTER if code == 429 else 0
+        return [float(default if isinstance(value, int) else value.get("retryAfter", default))]
+    return []
+
+
+def one_phase(kind: Kind | None, **extra: Any) -> Document:
+    return {
+        "name": "faulty",
+        "kind": (kind or Kind.MIGRATION).value,
+        "timeline": [{"status": "INIT", "polls": 2}, {"status": "RUNNING"}],
+        **extra,
+    }
+
+
+def loads_alike(document: Document) -> Scenario:
+    """The document as a YAML file and as a JSON body (what the control API gets) load to
+    the same scenario: no text the loader would refuse or read differently."""
+    from_yaml = load_text(yaml.safe_dump(document), "faulty.yaml")
+    from_json = load_text(json.dumps(document, ensure_ascii=False), "faulty.json")
+    assert from_yaml.faults == from_json.faults
+    return from_yaml
+
+
+def test_the_fault_names_are_the_schemas() -> None:
+    assert set(strategies.FAULT_NAMES) == strategies.schema_fault_names()
+    assert "deviation" not in strategies.TRANSIENT
+
+
+@FAULT_SOME
+@given(data=st.data(), kind=KIND_OR_BOTH, max_delay=st.sampled_from([0.0, 0.2, 1.0, 90.0]))
+def test_faults_are_schema_valid_and_loadable(
+    data: st.DataObject, kind: Kind | None, max_delay: float
+) -> None:
+    fault = data.draw(strategies.faults(kind, max_delay=max_delay))
+    assert list(FAULT.iter_errors(fault)) == []
+    problems: list[Any] = []
+    parse_fault(fault, ("fault",), (kind,) if kind else tuple(Kind), problems)
+    assert problems == []
+    assert all(0 <= w <= max_delay for w in waits(fault)), fault
+    for kind_ in [kind] if kind else list(Kind):  # a deviation fits either endpoint
+        loads_alike(one_phase(kind_, faults=[{"fault": fault}]))
+
+
+@FAULT_SOME
+@given(data=st.data(), kind=KIND_OR_BOTH)
+def test_fault_rules_are_schema_valid_and_loadable(data: st.DataObject, kind: Kind | None) -> None:
+    rules = data.draw(st.lists(strategies.fault_rules(kind, phases=2), max_size=3))
+    inner = data.draw(st.lists(strategies.fault_rules(kind), max_size=2))
+    for rule in rules:
+        assert list(FAULT_RULE.iter_errors(rule)) == []
+    document = one_phase(kind, faults=rules)
+    document["timeline"][0]["faults"] = inner  # a phase's own rules name no phase
+    scenario = loads_alike(document)
+    assert len(scenario.faults) == len(rules) + len(inner)
+
+
+@FAULT_SOME
+@given(data=st.data(), kind=KIND_OR_BOTH)
+def test_injections_are_schema_valid_and_accepted(data: st.DataObject, kind: Kind | None) -> None:
+    body = data.draw(strategies.injections(kind))
+    assert list(INJECTION.iter_errors(body)) == []
+    injection = parse_injection(body, tuple(Kind))  # as the control API reads it
+    assert injection.count == body.get("count")
+
+
+@FAULT_SOME
+@given(data=st.data(), kind=st.sampled_from(list(Kind)))
+def test_fault_sequences_are_few_transient_and_replayable(data: st.DataObject, kind: Kind) -> None:
+    sequence = data.draw(strategies.fault_sequences(kind, max_polls=8, max_delay=0.2))
+    faults = [f for f in sequence if f is not None]
+    assert len(sequence) <= 8
+    assert len(faults) <= 3
+    assert not sequence or sequence[-1] is not None
+    for fault in faults:
+        name = fault if isinstance(fault, str) else next(iter(fault))
+        assert name in strategies.TRANSIENT
+        assert all(0 <= w <= 0.2 for w in waits(fault))
+        assert not isinstance(fault, dict) or not isinstance(fault.get("latency"), list)
+    document = one_phase(kind)
+    scenario = loads_alike(strategies.with_faults(document, sequence))
+    assert "faults" not in document  # left alone
+    assert [rule.polls for rule in scenario.faults] == [
+        (n, n) for n, f in enumerate(sequence, 1) if f is not None
+    ]
+
+
+def test_with_faults_puts_the_sequence_before_the_documents_rules() -> None:
+    own = {"fault": "reset", "every": 2}
+    document = one_phase(None, faults=[own])
+    out = strategies.with_faults(document, [None, {"status": 503}])
+    assert out["faults"] == [{"fault": {"status": 503}, "polls": 2}, own]
+    assert strategies.with_faults(document, [None]) == document
+
+
+def test_fault_strategies_refuse_what_they_cannot_draw() -> None:
+    with pytest.raises(ValueError, match="unknown faults"):
+        strategies.faults(allow=["status", "explode"])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="a hang needs max_delay"):
+        strategies.faults(allow=["hang"], max_delay=0)
+    with pytest.raises(ValueError, match="does not match"):
+        strategies.faults(error_codes=["not a code"])
+
+
+def test_faults_shrink_towards_a_plain_500_then_the_simplest_kinds() -> None:
+    assert find(strategies.faults(), lambda f: True) == {"status": 500}
+    assert find(strategies.faults(), lambda f: "status" not in f) == "close"
+    slow = find(strategies.faults(), lambda f: "latency" in f)
+    assert slow == {"latency": 0.05}  # one step of max_delay / DELAY_STEPS, no range
+    assert find(strategies.fault_rules(), lambda r: True) == {"fault": {"status": 500}}
+    assert find(strategies.injections(), lambda r: True) == {"fault": {"status": 500}}
+
+
+def test_fault_sequences_shrink_towards_no_fault_then_fewer_and_earlier() -> None:
+    assert find(strategies.fault_sequences(), lambda s: True) == []
+    two = find(strategies.fault_sequences(), lambda s: len([f for f in s if f]) >= 2)
+    assert two == [{"status": 500}, {"status": 500}]
+
+
+def test_fault_texts_avoid_what_the_loader_refuses_or_folds() -> None:
+    """The loader reads JSON bodies through YAML, which refuses DEL and lone surrogates and
+    folds NEL into a space; the strategies' texts leave those out."""
+    message = strategies._loadable("a\x85b\x7fc\ud800")
+    assert message == "a\ufffdb\ufffdc\ufffd"
+    fault = {"error": {"code": "INNER_ERROR", "message": message}}
+    loads_alike(one_phase(None, faults=[{"fault": fault}]))
+    with pytest.raises(AssertionError):  # the raw NEL would not survive the JSON path
+        loads_alike(
+            one_phase(None, faults=[{"fault": {"error": {"code": "X", "message": "\x85"}}}])
+        )

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from hypothesis import strategies as st
 
-from mock_oms import testing
+from mock_oms import strategies, testing
 from mock_oms.app import create_app
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
@@ -22,12 +25,12 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 SETTLED = {"FINISHED", "FAILED", "RELEASED", "DELETED"}
 
 
-def careful(target: ClientTarget) -> str | None:
+def careful(target: ClientTarget, get: Callable[[str], httpx.Response] | None = None) -> str | None:
     """Stops at a settled status, gives up after max_polls, survives errors."""
     with target.client(timeout=5) as http:
         for _ in range(target.max_polls):
             try:
-                response = http.get(target.path)
+                response = (get or http.get)(target.path)
                 body = response.json()
             except (httpx.HTTPError, ValueError):
                 continue
@@ -39,8 +42,14 @@ def careful(target: ClientTarget) -> str | None:
     return None
 
 
-def only(*documents: Mapping[str, Any], missing: bool = False) -> st.SearchStrategy[Case]:
-    return st.sampled_from([Case({"name": "harness-case", **d}, missing) for d in documents])
+def only(
+    *documents: Mapping[str, Any],
+    missing: bool = False,
+    faults: tuple[strategies.FaultSpec | None, ...] = (),
+) -> st.SearchStrategy[Case]:
+    return st.sampled_from(
+        [Case({"name": "harness-case", **d}, missing, faults) for d in documents]
+    )
 
 
 INIT_FOREVER = {"kind": "migration", "timeline": [{"status": "INIT"}]}
@@ -55,9 +64,89 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+def fragile(target: ClientTarget) -> str | None:
+    """Careful, but any answer other than HTTP 200 is fatal to it."""
+    with target.client(timeout=5) as http:
+        for _ in range(target.max_polls):
+            response = http.get(target.path)
+            if response.status_code != 200:
+                raise RuntimeError(f"OMS answered HTTP {response.status_code}")
+            body = response.json()
+            if body.get("success") and body["data"]["status"] in SETTLED:
+                return str(body["data"]["status"])
+            if body.get("code") == "GHANA-PROJECT000001":
+                return None
+    return None
+
+
 @pytest.mark.parametrize("live", [False, True], ids=["in-process", "live"])
-def test_a_careful_client_passes(live: bool) -> None:
-    check_client(careful, live=live, max_examples=15)
+def test_a_careful_client_passes_through_the_faults(live: bool) -> None:
+    troubles: list[str] = []  # what went wrong on the polls it made
+
+    def counting(target: ClientTarget) -> str | None:
+        def get(path: str) -> httpx.Response:
+            try:
+                response = http.get(path)
+            except httpx.HTTPError as exc:
+                troubles.append(type(exc).__name__)
+                raise
+            if response.status_code != 200:
+                troubles.append(str(response.status_code))
+            return response
+
+        with target.client(timeout=5) as http:
+            return careful(target, get)
+
+    check_client(counting, live=live, max_examples=15, seed=3)
+    assert troubles  # it met faults, and got past them
+    if live:  # over a socket, closed and reset connections too
+        assert {"RemoteProtocolError", "ReadError"} & set(troubles)
+
+
+def test_a_client_that_treats_any_non_200_as_fatal_is_caught_by_a_fault() -> None:
+    with pytest.raises(ClientFailure, match="raised RuntimeError: OMS answered HTTP 500") as caught:
+        check_client(fragile, max_examples=30, seed=2)
+    case = caught.value.case
+    assert case.faults == ({"status": 500},)  # shrunk: one plain 500, on the first poll
+    assert case.scenario["timeline"] == [{"status": "INIT"}]
+    assert "faults:\n- fault:\n    status: 500\n  polls: 1\n" in str(caught.value)
+
+
+def test_without_faults_the_same_client_passes() -> None:
+    check_client(fragile, cases=testing.client_cases(max_faults=0), max_examples=10)
+
+
+def test_the_saved_faults_replay_under_mock_oms_serve() -> None:
+    with pytest.raises(ClientFailure) as caught:
+        check_client(fragile, cases=only(FAILS, faults=(None, {"status": 503}, "reset")))
+    saved = caught.value.scenario_file
+    assert "POST /_mock/projects/client-failure/reset" in saved.read_text()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_oms", "serve", "--port", "0", "--scenarios", str(saved)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        found = re.search(r"listening on (http://\S+)", banner)
+        assert found, banner + process.stdout.read()
+        seen: list[object] = []
+        with httpx.Client(base_url=found.group(1), timeout=10) as http:
+            for _ in range(4):
+                try:
+                    response = http.get("/api/omsp/v2/migrations/client-failure/progress")
+                except httpx.HTTPError as exc:
+                    seen.append(type(exc).__name__)
+                    continue
+                body = response.json() if response.status_code == 200 else None
+                seen.append(body["data"]["status"] if body else response.status_code)
+    finally:
+        process.terminate()
+        process.wait(10)
+    # FAILS runs for two polls, then fails; the second poll gets a 503, the third a reset
+    assert seen == ["RUNNING", 503, "ReadError", "FAILED"]
 
 
 def test_a_client_that_never_stops_is_caught(tmp_path: Path) -> None:
@@ -128,6 +217,28 @@ def test_failures_shrink_to_a_minimal_case() -> None:
     assert len(timeline) <= 2
 
 
+def test_a_client_that_retries_forever_is_stopped_at_its_budget() -> None:
+    def relentless(target: ClientTarget) -> str | None:
+        with target.client() as http:
+            while True:  # the harness's 503s beyond the budget look transient to it
+                try:
+                    body = http.get(target.path).json()
+                except (httpx.HTTPError, ValueError):
+                    continue
+                if body.get("success") and body["data"]["status"] == "FINISHED":
+                    return "FINISHED"
+
+    began = time.monotonic()
+    with pytest.raises(ClientFailure, match="kept polling"):
+        check_client(relentless, cases=only(INIT_FOREVER), max_examples=2, time_limit=60)
+    assert time.monotonic() - began < 30  # stopped at its budget, not at the time limit
+
+
+def test_a_missing_project_has_no_faults() -> None:
+    with pytest.raises(ValueError, match="a missing project has none"):
+        check_client(careful, cases=only(INIT_FOREVER, missing=True, faults=("reset",)))
+
+
 def test_cases_with_timed_phases_are_refused() -> None:
     timed = {
         "kind": "migration",
@@ -153,9 +264,29 @@ def readme_example(marker: str) -> str:
 
 
 def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """It catches both naive clients (the one that treats non-200 as fatal on a case with
+    a fault) and passes the robust one (else it raises)."""
     exec(compile(readme_example("client-robustness"), "README.md", "exec"), {})
     printed = capsys.readouterr().out
-    assert "the client failed:" in printed
-    saved = list(Path("mock-oms-failures").glob("client-failure-*.yaml"))
-    assert len(saved) == 1
-    load_paths(saved)
+    assert "the client failed: it raised RuntimeError: OMS answered HTTP " in printed
+    assert "the client failed: it kept polling" in printed
+    saved = sorted(Path("mock-oms-failures").glob("client-failure-*.yaml"))
+    assert len(saved) == 2
+    (fragile_case,) = [p.read_text() for p in saved if "OMS answered HTTP" in p.read_text()]
+    rules = yaml.safe_load(fragile_case)["faults"]
+    assert any(isinstance(r["fault"], dict) and "status" in r["fault"] for r in rules)
+    for path in saved:  # each replays (alone: both are named client-failure)
+        load_paths([path])
+
+
+def test_the_readme_shows_the_case_the_harness_saves() -> None:
+    """The YAML block after the example is what the harness writes for that failure."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("<!-- example: client-robustness -->")
+    shown = re.search(r"```yaml\n(.*?)```", text[start:], re.S)
+    assert shown is not None
+    flags = dict.fromkeys(("struct", "full", "incr", "reverse"), False)
+    scenario = {"name": "harness-case", "kind": "migration", "flags": flags}
+    case = Case(scenario | {"timeline": [{"status": "INIT"}]}, faults=({"status": 500},))
+    written = testing.scenario_text(case, "it raised RuntimeError: OMS answered HTTP 500")
+    assert shown.group(1) == written
