@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +41,29 @@ class TextError(ValueError):
 
 
 def parse(text: str, file: str) -> tuple[Any, SourceMap]:
-    """Parse YAML (JSON is accepted, being YAML) and return the data with its source map."""
+    """Parse YAML or JSON and return the data with its source map.
+
+    JSON is read by the JSON parser (YAML would refuse some characters a JSON string may
+    hold, such as DEL, and read NEL as a line break); the YAML parser then only maps its
+    lines, when it can.
+    """
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise TextError("nested too deeply", None) from None
+        except ValueError:
+            pass  # YAML's flow style, or not JSON at all: YAML says which
+        else:
+            try:
+                return data, parse_yaml(text, file)[1]
+            except TextError:
+                return data, SourceMap(file)
+    return parse_yaml(text, file)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
+    """Parse YAML (JSON too, mostly) and return the data with its source map."""
     source = SourceMap(file)
     try:
         node = yaml.compose(text, Loader=_LOADER)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 from types import MappingProxyType
@@ -23,7 +24,6 @@ from typing import Any, Literal, get_args
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from hypothesis_jsonschema import from_schema
-from yaml.reader import Reader
 
 from mock_oms import schemas
 from mock_oms.faults import DEFAULT_HANG, DEFAULT_RETRY_AFTER, RETRY_AFTER_STATUSES, Change
@@ -477,12 +477,14 @@ def _delay(draw: st.DrawFn, bound: float, seeded: bool, positive: bool = False) 
     return [_step(bound, low), _step(bound, draw(st.integers(low, DELAY_STEPS)))]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _loadable(value: Any) -> Any:
-    """``value`` with the characters YAML cannot hold replaced: the scenario loader reads
-    JSON through a YAML parser too, which refuses some (DEL, a lone surrogate) and folds
-    NEL (U+0085) into a space, even inside a JSON string."""
+    """``value`` with lone surrogates replaced: no file or HTTP body can carry them in
+    UTF-8. (Other control characters are fine: YAML files escape them, JSON keeps them.)"""
     if isinstance(value, str):
-        return Reader.NON_PRINTABLE.sub("\ufffd", value).replace("\x85", "\ufffd")
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {_loadable(k): _loadable(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,19 @@ def test_the_bundled_library_is_valid_and_complete() -> None:
         "incr-sync-stall",
     }
     assert expected <= set(library.scenarios)
+
+
+def test_json_text_keeps_characters_yaml_would_refuse_or_fold() -> None:
+    text = json.dumps(
+        {
+            "name": "j",
+            "kind": "migration",
+            "description": "a\x85b\x7fc",
+            "timeline": [{"status": "INIT"}],
+        }
+    )
+    assert load_text(text, "j.json").description == "a\x85b\x7fc"
+
+
+def test_yaml_flow_style_is_still_yaml() -> None:
+    assert load_text("{name: f, kind: sync, timeline: [{status: INIT}]}", "f.yaml").name == "f"
