@@ -155,3 +155,21 @@ def test_json_text_keeps_characters_yaml_would_refuse_or_fold() -> None:
 
 def test_yaml_flow_style_is_still_yaml() -> None:
     assert load_text("{name: f, kind: sync, timeline: [{status: INIT}]}", "f.yaml").name == "f"
+
+
+def test_aliases_may_not_expand_beyond_bounds() -> None:
+    # "billion laughs": a few hundred bytes that expand to 10**8 values hung the loader
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    with pytest.raises(ScenarioError) as refused:
+        load_text("\n".join(lines) + "\n" + GOOD, "bomb.yaml")
+    assert "aliases" in refused.value.problems[0].reason
+
+
+def test_aliases_and_merge_keys_within_bounds_are_read() -> None:
+    text = (
+        "name: merged\nkind: migration\ntimeline:\n"
+        "  - &init {status: INIT, seconds: 5}\n  - *init\n  - {<<: *init, status: RUNNING}\n"
+    )
+    scenario = load_text(text, "m.yaml")
+    assert [p.seconds for p in scenario.timeline] == [5.0, 5.0, 5.0]
