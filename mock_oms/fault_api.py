@@ -61,11 +61,15 @@ async def _injection_body(request: Request) -> dict[str, Any]:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not JSON") from None
-    errors = sorted(
-        schemas.definition_validator(schemas.SCENARIO, "Injection").iter_errors(doc),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
+    except RecursionError:
+        raise BadRequest("the body is nested too deeply") from None
+    odd = [f"{'.'.join(map(str, p)) or 'body'}: {r}" for p, r in schemas.json_problems(doc)]
+    if odd:  # NaN or Infinity (which Python's parser reads), or too deep to check
+        raise BadRequest("; ".join(odd[:10]))
+    validator = schemas.definition_validator(schemas.SCENARIO, "Injection")
+    errors = [leaf for e in validator.iter_errors(doc) for leaf in schemas.leaves(e)]
     if errors:
+        errors.sort(key=lambda e: list(map(str, e.absolute_path)))
         raise BadRequest(
             "; ".join(
                 f"{'.'.join(map(str, e.absolute_path)) or 'body'}: {e.message}" for e in errors[:10]
