@@ -432,6 +432,8 @@ def _errors(app: FastAPI, runtime: Runtime) -> None:
                     [m.strip() for m in allowed.split(",") if m.strip()],
                 )
             )
+        if exc.status_code == 400:  # a body FastAPI could not parse (say, nested too deeply)
+            return reply(BadRequest(str(exc.detail)))
         return reply(HttpError(str(exc.detail), exc.status_code))
 
     @app.exception_handler(RequestValidationError)

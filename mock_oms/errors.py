@@ -104,6 +104,7 @@ class HttpError(MockOmsError):
     """Any other HTTP-level refusal, with the status the web stack chose."""
 
     code = "HTTP_ERROR"
+    advice = "Check the request against the API description at /openapi.json."
 
     def __init__(self, message: str, http_status: int) -> None:
         super().__init__(message)

@@ -44,6 +44,20 @@ def test_a_body_that_is_not_json_is_a_400_envelope(client: ControlClient) -> Non
     assert (response.status_code, response.json()["code"]) == (400, "PARAM_ERROR")
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/_mock/projects", "/_mock/clock/advance", "/_mock/projects/full-migration/actions/fail"],
+)
+def test_a_body_nested_too_deeply_is_a_param_error(client: ControlClient, path: str) -> None:
+    # FastAPI answers it with HTTPException(400), which came out as HTTP_ERROR, advising
+    # the client that mock-oms had a bug
+    nested = b"[" * 100_000 + b"]" * 100_000
+    response = client.http.post(path, content=nested, headers={"content-type": "application/json"})
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "PARAM_ERROR")
+    assert "bug" not in body["advice"]
+
+
 def test_scenarios_are_listed_with_a_summary(client: ControlClient) -> None:
     listed = {s["name"]: s for s in client.scenarios()}
     assert listed["release"]["statuses"] == ["INIT", "RUNNING", "FINISHED", "RELEASING", "RELEASED"]
