@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_oms import __version__, envelope
+from mock_oms.clock import MAX_SPEED, MAX_TIME
 from mock_oms.engine import Event, Snapshot
 from mock_oms.errors import (
     BadRequest,
@@ -63,12 +64,18 @@ class ClockState(Model):
 
 
 class Advance(Model):
-    seconds: float = Field(ge=0, allow_inf_nan=False, description="How far to move the clock.")
+    seconds: float = Field(
+        ge=0,
+        le=MAX_TIME,
+        allow_inf_nan=False,
+        description=f"How far to move the clock (scenario time stays below {MAX_TIME:g} s).",
+    )
 
 
 class Speed(Model):
     speed: float = Field(
         ge=0,
+        le=MAX_SPEED,
         allow_inf_nan=False,
         description="0 stops time (manual), 1 is real time, N is N times faster.",
     )

@@ -37,6 +37,24 @@ def test_bad_clock_requests_are_400_envelopes(client: ControlClient, body: objec
     assert client.clock()["now"] == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/_mock/clock/advance", {"seconds": 1e308}),
+        ("/_mock/clock/advance", {"seconds": 2e12}),
+        ("/_mock/clock/speed", {"speed": 1e308}),
+        ("/_mock/clock/speed", {"speed": 2e6}),
+    ],
+)
+def test_the_clock_stays_within_bounds(client: ControlClient, path: str, body: object) -> None:
+    # scenario time went to infinity: clock, journal and projects answered null
+    for _ in range(2):
+        response = client.http.post(path, json=body)
+        assert (response.status_code, response.json()["code"]) == (400, "PARAM_ERROR")
+    assert client.clock()["now"] == 0
+    assert client.clock()["speed"] == 0
+
+
 def test_a_body_that_is_not_json_is_a_400_envelope(client: ControlClient) -> None:
     response = client.http.post(
         "/_mock/clock/advance", content=b"{nope", headers={"content-type": "application/json"}
