@@ -84,6 +84,11 @@ class Plan:
     content_type: str = JSON_TYPE
     retry_after: str | None = None
 
+    @property
+    def whole(self) -> bool:
+        """Whether the client gets the whole response (not a hang, close, reset or cut)."""
+        return self.ending is Ending.RESPOND
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
