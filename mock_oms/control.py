@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from mock_oms import __version__, envelope
 from mock_oms.clock import MAX_SPEED, MAX_TIME
@@ -417,6 +418,20 @@ def error_response(runtime: Runtime, exc: MockOmsError, *, control: bool = True)
     )
 
 
+def _allowed(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route accepts at the request's path (Starlette's own 405 names
+    only those of the first route whose path matched)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if (
+            isinstance(route, Route)
+            and route.methods
+            and route.matches(request.scope)[0] is not Match.NONE
+        ):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def _errors(app: FastAPI, runtime: Runtime) -> None:
     """Every error of the FastAPI side becomes an envelope here."""
 
@@ -432,11 +447,10 @@ def _errors(app: FastAPI, runtime: Runtime) -> None:
         if exc.status_code == 404:
             return reply(NotFound(f"nothing at {request.url.path[:200]!r}"))
         if exc.status_code == 405:
-            allowed = (exc.headers or {}).get("Allow", "")
             return reply(
                 MethodNotAllowed(
                     f"{request.method} is not allowed on {request.url.path[:200]!r}",
-                    [m.strip() for m in allowed.split(",") if m.strip()],
+                    _allowed(app, request),
                 )
             )
         if exc.status_code == 400:  # a body FastAPI could not parse (say, nested too deeply)

@@ -191,3 +191,26 @@ def test_reset_restarts_everything(client: ControlClient) -> None:
     client.advance(10)
     client.reset("p")
     assert client.project("p")["scenarioTime"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/_mock/projects", {"GET", "POST"}),
+        ("PUT", "/_mock/projects/p1", {"GET", "DELETE"}),
+        ("GET", "/_mock/scenarios/reload", None),  # routed: GET /_mock/scenarios/{name}
+        ("DELETE", "/_mock/scenarios/reload", {"GET", "POST"}),
+        ("PATCH", "/_mock/faults", {"GET", "POST", "DELETE"}),
+    ],
+)
+def test_allow_names_every_method_of_the_path(
+    client: ControlClient, method: str, path: str, allowed: set[str] | None
+) -> None:
+    # it named those of the first route whose path matched: "GET" for both
+    # /_mock/projects (GET and POST) and /_mock/scenarios/reload (POST only)
+    response = client.http.request(method, path)
+    if allowed is None:
+        assert response.status_code == 404
+        return
+    assert (response.status_code, response.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
+    assert set(response.headers["allow"].split(", ")) == allowed
