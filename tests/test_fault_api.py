@@ -152,3 +152,20 @@ def test_resets_clear_injected_faults(control: ControlClient) -> None:
     control.reset()
     assert control.faults()["active"] == []
     assert control.progress("plain~b")["success"]
+
+
+def test_after_a_fresh_reset_injected_faults_fall_as_on_a_new_server(
+    control: ControlClient,
+) -> None:
+    # what the pytest plugin relies on before each test: the faults a test injects do not
+    # depend on what earlier tests injected
+    def pattern() -> list[int]:
+        control.inject_fault({"status": 503}, project_id="plain", probability=0.5)
+        seen = [control.http.get("/api/omsp/v2/migrations/plain/progress") for _ in range(30)]
+        return [r.status_code for r in seen]
+
+    first = pattern()
+    control.inject_fault("reset", project_id="plain~other")
+    control.reset(fresh=True)
+    assert pattern() == first
+    assert set(first) == {200, 503}
