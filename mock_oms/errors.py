@@ -31,10 +31,12 @@ class InnerError(MockOmsError):
 
 
 class ParamError(MockOmsError):
-    """A request parameter is malformed (answered in band, as OMS does)."""
+    """A request parameter is malformed: answered in band on the OMS endpoints, as OMS
+    does; 400 on the control API, like any malformed control request."""
 
     code = "PARAM_ERROR"
     http_status = 200
+    control_status = 400
     advice = "Check the request parameters against the API documentation."
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import MakeClient
 
 from mock_oms.app import create_app
 from mock_oms.client import ControlClient, ControlError
@@ -152,6 +153,24 @@ def test_projects_are_created_inspected_and_deleted(client: ControlClient) -> No
     with pytest.raises(ControlError) as again:
         client.delete("mine")
     assert again.value.status == 404
+
+
+@pytest.mark.parametrize("project_id", ["é", "x" * 129, "-dash", "a/b"])
+def test_a_malformed_project_id_is_a_400(client: ControlClient, project_id: str) -> None:
+    # PARAM_ERROR is answered in band (HTTP 200) on the OMS endpoints, and so it was here:
+    # a client took the refusal for the created project
+    with pytest.raises(ControlError) as refused:
+        client.create("full-migration", project_id)
+    assert (refused.value.status, refused.value.code) == (400, "PARAM_ERROR")
+    assert client.projects() == []
+
+
+def test_too_many_projects_is_a_400(make_client: MakeClient) -> None:
+    _, client = make_client(max_projects=1)
+    client.create("full-migration", "one")
+    with pytest.raises(ControlError) as refused:
+        client.create("full-migration", "two")
+    assert (refused.value.status, refused.value.code) == (400, "PARAM_ERROR")
 
 
 def test_unknown_scenario_is_a_404(client: ControlClient) -> None:
