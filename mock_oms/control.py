@@ -146,6 +146,17 @@ class ProjectOut(Model):
     dropped_events: int = Field(alias="droppedEvents")
 
 
+# POST /_mock/scenarios reads its body itself (YAML or JSON, whatever the Content-Type)
+_SCENARIO_BODY = {
+    "required": True,
+    "description": "One scenario, as a file would hold it: YAML or JSON.",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}},
+        "application/yaml": {"schema": {"type": "string"}},
+    },
+}
+
+
 def summarize(scenario: Scenario) -> ScenarioSummary:
     flags = scenario.flags
     return ScenarioSummary(
@@ -290,7 +301,11 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         return _json(store.scenario(name).document)
 
     @app.post(
-        "/_mock/scenarios", tags=[CONTROL_TAG], response_model=ScenarioSummary, status_code=201
+        "/_mock/scenarios",
+        tags=[CONTROL_TAG],
+        response_model=ScenarioSummary,
+        status_code=201,
+        openapi_extra={"requestBody": _SCENARIO_BODY},
     )
     async def add_scenario(request: Request) -> Response:
         """Load a scenario (YAML or JSON body) or replace one of the same name. A broken one
