@@ -66,6 +66,7 @@ class ClockState(Model):
 
 class Advance(Model):
     seconds: float = Field(
+        strict=True,  # a number: not true, nor "5"
         ge=0,
         le=MAX_TIME,
         allow_inf_nan=False,
@@ -75,6 +76,7 @@ class Advance(Model):
 
 class Speed(Model):
     speed: float = Field(
+        strict=True,
         ge=0,
         le=MAX_SPEED,
         allow_inf_nan=False,

@@ -30,7 +30,10 @@ def test_health_clock_and_advance(client: ControlClient) -> None:
     assert client.set_speed(0)["mode"] == "manual"
 
 
-@pytest.mark.parametrize("body", [{"seconds": -1}, {"seconds": "soon"}, {}, {"seconds": 1, "x": 2}])
+@pytest.mark.parametrize(
+    "body",
+    [{"seconds": -1}, {"seconds": "soon"}, {}, {"seconds": 1, "x": 2}, {"seconds": True}],
+)
 def test_bad_clock_requests_are_400_envelopes(client: ControlClient, body: object) -> None:
     response = client.http.post("/_mock/clock/advance", json=body)
     assert response.status_code == 400
