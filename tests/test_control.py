@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import contextlib
+import json
+import math
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pytest
 from conftest import MakeClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_oms.app import create_app
 from mock_oms.client import ControlClient, ControlError
@@ -236,3 +245,136 @@ def test_allow_names_every_method_of_the_path(
         return
     assert (response.status_code, response.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
     assert set(response.headers["allow"].split(", ")) == allowed
+
+
+_SEGMENTS = st.one_of(
+    st.sampled_from(["full-migration", "sync-project", "reload", "x~1", "..", "%2F", "%ff", ""]),
+    st.text(max_size=12),
+)
+_KEYS = st.sampled_from(
+    ["fault", "seconds", "speed", "count", "scenario", "projectId", "step", "importance", "name"]
+)
+_NUMBERS = st.one_of(
+    st.sampled_from([math.nan, math.inf, 2.0, 503.0, 1e308, -1, 3, 2**63]),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | _NUMBERS | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
+    max_leaves=10,
+)
+_FAULTS = st.one_of(
+    st.sampled_from(["reset", "hang", {"status": 503}]),
+    st.builds(lambda n: {"truncate": {"bytes": n}}, _NUMBERS),
+    st.builds(lambda n: {"status": n}, _NUMBERS),
+    st.builds(lambda n: {"latency": n}, _NUMBERS),
+)
+_INJECTIONS = st.fixed_dictionaries(
+    {"fault": _FAULTS, "seconds": _NUMBERS},
+    optional={"count": _NUMBERS, "probability": _NUMBERS},
+)
+_SCENARIOS = st.builds(
+    lambda seconds, polls, full, fault: {
+        "name": "fuzzed",
+        "kind": "migration",
+        "timeline": [
+            {"status": "INIT", "seconds": seconds},
+            {"status": "RUNNING", "step": "FULL_MIGRATION", "polls": polls, "progress": full},
+            {"status": "RUNNING", "step": "FULL_MIGRATION", "progress": {"full": 100}},
+        ],
+        "faults": [{"fault": fault}],
+    },
+    _NUMBERS,
+    _NUMBERS,
+    st.builds(lambda a, b: {"full": [a, b]}, _NUMBERS, _NUMBERS) | st.just({"full": 50.0}),
+    _FAULTS,
+)
+_ANY_BODY = st.one_of(
+    st.none(),
+    _VALUES.map(lambda v: json.dumps(v).encode()),  # NaN and Infinity included
+    st.sampled_from([70, 990, 5000]).map(lambda n: b"[" * n + b"]" * n),
+    st.sampled_from([b"a: &a [*a]", b"<<: *x", b"{name: x, kind: migration, timeline: 1}"]),
+    st.binary(max_size=40),
+)
+# each path with the bodies that reach furthest into it, and any other body
+_CALLS: dict[str, st.SearchStrategy[Any]] = {
+    "/_mock/clock/advance": st.builds(lambda n: {"seconds": n}, _NUMBERS),
+    "/_mock/clock/speed": st.builds(lambda n: {"speed": n}, _NUMBERS),
+    "/_mock/scenarios": _SCENARIOS,
+    "/_mock/scenarios/{}": _VALUES,
+    "/_mock/projects": st.fixed_dictionaries({"scenario": _SEGMENTS, "projectId": _SEGMENTS}),
+    "/_mock/projects/{}": _VALUES,
+    "/_mock/projects/{}/actions/{}": st.fixed_dictionaries(
+        {}, optional={"step": _VALUES, "message": _VALUES, "importance": _VALUES}
+    ),
+    "/_mock/projects/{}/reset": _VALUES,
+    "/_mock/projects/{}/polls": _VALUES,
+    "/_mock/projects/{}/faults": _INJECTIONS,
+    "/_mock/faults": _INJECTIONS,
+    "/_mock/reset": _VALUES,
+    "/_mock/requests": _VALUES,
+    "/_mock/{}": _VALUES,
+}
+
+
+FAULT_STATUSES = {200, 408, 429, 500, 502, 503, 504}  # what a status fault may answer
+
+
+@pytest.fixture(scope="module")
+def fuzzed() -> Iterator[ControlClient]:
+    """One server for every fuzzed call (what one call leaves, the next one meets)."""
+    app = create_app(Settings(clock=ClockMode.MANUAL, seed=1, max_fault_delay=0.01))
+    with ControlClient.in_process(app) as client:
+        yield client
+
+
+@pytest.mark.parametrize("template", sorted(_CALLS))
+def test_no_control_request_gets_a_500_or_a_bare_error(
+    fuzzed: ControlClient, template: str
+) -> None:
+    """Every error of the control API is an envelope, and no answer holds NaN, whatever
+    the method, path, query and body (schemathesis over /openapi.json agrees)."""
+    client = fuzzed
+
+    @settings(max_examples=50)
+    @given(
+        st.sampled_from(["POST"] * 5 + ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+        st.tuples(_SEGMENTS, _SEGMENTS),
+        st.one_of(_CALLS[template].map(lambda v: json.dumps(v).encode()), _ANY_BODY),
+        st.dictionaries(
+            st.sampled_from(["fresh", "project", "since", "after", "limit"]),
+            st.text(max_size=6),
+            max_size=2,
+        ),
+        st.sampled_from([None, "application/json", "text/plain", "application/yaml"]),
+    )
+    def check(
+        method: str,
+        segments: tuple[str, str],
+        body: bytes,
+        query: dict[str, str],
+        content_type: str | None,
+    ) -> None:
+        path = template.format(*(quote(segment, safe="%~") for segment in segments))
+        headers = {"content-type": content_type} if content_type else {}
+        response = client.http.request(method, path, content=body, params=query, headers=headers)
+        assert response.status_code < 500, (method, path, body, response.text[:300])
+        if response.status_code >= 400:
+            envelope = response.json()
+            assert (envelope["success"], envelope["data"]) == (False, None)
+            assert envelope["message"].startswith(f"[{envelope['code']}]: ")
+        elif response.content:  # (a 204 has none)
+            json.dumps(response.json(), allow_nan=False)  # never NaN or Infinity
+        try:  # and the OMS endpoint still answers
+            poll = client.http.get("/api/omsp/v2/migrations/fuzzed/progress")
+        except httpx.TransportError:  # a fault the fuzzed scenario or injection asked for
+            return
+        if poll.status_code == 200 and poll.headers["content-type"] == "application/json":
+            with contextlib.suppress(ValueError):  # a not-json fault
+                json.dumps(poll.json(), allow_nan=False)
+        else:
+            assert poll.status_code in FAULT_STATUSES, poll.text[:300]
+        assert b"unexpected error in mock-oms" not in poll.content
+
+    check()
