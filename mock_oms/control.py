@@ -1,7 +1,8 @@
 """The control API under ``/_mock``: health, clock, scenarios, projects and their actions.
 
 A thin layer: it parses with pydantic, asks the store, serializes. Errors raised here
-(all :class:`~mock_oms.errors.MockOmsError`) become envelopes in ``_errors`` and nowhere else.
+(all :class:`~mock_oms.errors.MockOmsError`) become envelopes in ``_errors``, through
+:func:`error_response` (which also answers an action's refusal, in band).
 Handlers are ``async def`` so that they run on the event loop, one at a time, never on a
 worker thread beside a poll.
 """
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("mock_oms")
 
 CONTROL_TAG = "mock-oms control API"
-OMS_TAG = "OMS API (V3.3.0)"
 
 
 class Model(BaseModel):
@@ -219,7 +219,8 @@ def describe(project: Project, snap: Snapshot) -> ProjectOut:
     )
 
 
-def _json(model: BaseModel | list[Any] | dict[str, Any], status: int = 200) -> Response:
+def json_response(model: BaseModel | list[Any] | dict[str, Any], status: int = 200) -> Response:
+    """A plain JSON answer of the control API (a model, or lists and dicts of them)."""
     if isinstance(model, BaseModel):
         body = model.model_dump_json(by_alias=True).encode()
     else:
@@ -258,7 +259,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     @app.get("/_mock/health", tags=[CONTROL_TAG], response_model=Health)
     async def health() -> Response:
         """200 while the server serves. Never needs a control token."""
-        return _json(
+        return json_response(
             Health(
                 version=__version__, scenarios=len(store.library), projects=len(store.projects())
             )
@@ -278,29 +279,29 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     @app.get("/_mock/clock", tags=[CONTROL_TAG], response_model=ClockState)
     async def get_clock() -> Response:
         """The scenario clock."""
-        return _json(clock_state())
+        return json_response(clock_state())
 
     @app.post("/_mock/clock/advance", tags=[CONTROL_TAG], response_model=ClockState)
     async def advance(body: Advance) -> Response:
         """Move scenario time forward (under every clock; the only way under the manual one)."""
         store.advance(body.seconds)
-        return _json(clock_state())
+        return json_response(clock_state())
 
     @app.post("/_mock/clock/speed", tags=[CONTROL_TAG], response_model=ClockState)
     async def set_speed(body: Speed) -> Response:
         """Change the clock's speed from now on, without a jump (0 makes it manual)."""
         store.set_speed(body.speed)
-        return _json(clock_state())
+        return json_response(clock_state())
 
     @app.get("/_mock/scenarios", tags=[CONTROL_TAG], response_model=list[ScenarioSummary])
     async def list_scenarios() -> Response:
         """The loaded scenarios."""
-        return _json([summarize(s) for s in store.library])
+        return json_response([summarize(s) for s in store.library])
 
     @app.get("/_mock/scenarios/{name}", tags=[CONTROL_TAG])
     async def get_scenario(name: str) -> Response:
         """One scenario, as its document."""
-        return _json(store.scenario(name).document)
+        return json_response(store.scenario(name).document)
 
     @app.post(
         "/_mock/scenarios",
@@ -319,14 +320,14 @@ def build_control_app(runtime: Runtime) -> FastAPI:
             raise BadRequest("the body is not UTF-8 text") from None
         scenario = load_text(text, "<request body>")
         store.replace_library(store.library.with_scenario(scenario))
-        return _json(summarize(scenario), status=201)
+        return json_response(summarize(scenario), status=201)
 
     @app.post("/_mock/scenarios/reload", tags=[CONTROL_TAG], response_model=list[ScenarioSummary])
     async def reload_scenarios() -> Response:
         """Read the scenario files again. All or nothing: on any problem the server keeps
         serving what it had and answers every problem with file and line."""
         store.replace_library(runtime.load_library())
-        return _json([summarize(s) for s in store.library])
+        return json_response([summarize(s) for s in store.library])
 
     @app.get("/_mock/projects", tags=[CONTROL_TAG], response_model=list[ProjectOut])
     async def list_projects() -> Response:
@@ -337,18 +338,18 @@ def build_control_app(runtime: Runtime) -> FastAPI:
                 out.append(describe(*store.observe(project.id)))
             except MockOmsError:  # deleted meanwhile
                 continue
-        return _json(out)
+        return json_response(out)
 
     @app.post("/_mock/projects", tags=[CONTROL_TAG], response_model=ProjectOut, status_code=201)
     async def create_project(body: NewProject) -> Response:
         """Start a new instance of a scenario now."""
         project = store.create(body.scenario, body.project_id)
-        return _json(describe(*store.observe(project.id)), status=201)
+        return json_response(describe(*store.observe(project.id)), status=201)
 
     @app.get("/_mock/projects/{project_id}", tags=[CONTROL_TAG], response_model=ProjectOut)
     async def get_project(project_id: str) -> Response:
         """Status, phase, scenario time and the events so far (does not count as a poll)."""
-        return _json(describe(*store.observe(project_id)))
+        return json_response(describe(*store.observe(project_id)))
 
     @app.delete("/_mock/projects/{project_id}", tags=[CONTROL_TAG], status_code=204)
     async def delete_project(project_id: str) -> Response:
@@ -363,7 +364,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         store.reset(project_id)
         runtime.journal.forget(project_id)
         runtime.faults.clear(project_id)
-        return _json({"reset": 1})
+        return json_response({"reset": 1})
 
     @app.post("/_mock/reset", tags=[CONTROL_TAG])
     async def reset_all(
@@ -391,7 +392,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
             count = store.reset()
         runtime.journal.clear()
         runtime.faults.clear()
-        return _json({"reset": count})
+        return json_response({"reset": count})
 
     @app.post("/_mock/projects/{project_id}/actions/{action}", tags=[CONTROL_TAG])
     async def act(
@@ -412,7 +413,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         except MockOmsError as exc:
             return error_response(runtime, exc, control=False)
         document = envelope.success(_plain(describe(project, snap)), runtime.ids.next(), "0 ms")
-        return _json(document)
+        return json_response(document)
 
     from mock_oms.access import install_control_guard
     from mock_oms.journal_api import install_journal_routes

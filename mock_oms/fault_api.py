@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from mock_oms import envelope, schemas
-from mock_oms.control import CONTROL_TAG
+from mock_oms import schemas
+from mock_oms.control import CONTROL_TAG, json_response
 from mock_oms.errors import BadRequest, ProjectNotFound
 from mock_oms.faults import label
 from mock_oms.injections import Active, InjectionProblems, parse_injection
@@ -31,12 +31,6 @@ _BODY = {
         "application/json": {"schema": {"$ref": "#/components/schemas/Scenario_Injection"}}
     },
 }
-
-
-def _json(value: Any, status: int = 200) -> Response:
-    return Response(
-        envelope.encode(value), status_code=status, media_type=envelope.JSON_CONTENT_TYPE
-    )
 
 
 def describe(active: Active, now: float) -> dict[str, Any]:
@@ -91,14 +85,14 @@ def install(app: FastAPI, runtime: Runtime) -> None:
         except InjectionProblems as exc:
             raise BadRequest(str(exc)) from None
         now = runtime.clock.now()
-        return _json(describe(book.inject(injection, project_id, now), now), status=201)
+        return json_response(describe(book.inject(injection, project_id, now), now), status=201)
 
     @app.get("/_mock/faults", tags=[CONTROL_TAG])
     async def list_faults() -> Response:
         """Every injected fault still active (global and per project), the fault seed and
         the longest delay the server allows."""
         now = runtime.clock.now()
-        return _json(
+        return json_response(
             {
                 "seed": book.seed,
                 "maxDelay": book.max_delay,
@@ -116,13 +110,13 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @app.delete("/_mock/faults", tags=[CONTROL_TAG])
     async def clear_faults() -> Response:
         """Clear every injected fault, global and per project (scenario faults stay)."""
-        return _json({"cleared": book.clear()})
+        return json_response({"cleared": book.clear()})
 
     @app.get("/_mock/projects/{project_id}/faults", tags=[CONTROL_TAG])
     async def list_project_faults(project_id: str) -> Response:
         """The faults injected into this project and still active."""
         now = runtime.clock.now()
-        return _json([describe(a, now) for a in book.active(now, project_id)])
+        return json_response([describe(a, now) for a in book.active(now, project_id)])
 
     @app.post(
         "/_mock/projects/{project_id}/faults",
@@ -137,4 +131,4 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @app.delete("/_mock/projects/{project_id}/faults", tags=[CONTROL_TAG])
     async def clear_project_faults(project_id: str) -> Response:
         """Clear the faults injected into this project."""
-        return _json({"cleared": book.clear(project_id)})
+        return json_response({"cleared": book.clear(project_id)})

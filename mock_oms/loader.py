@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 16 * 1024 * 1024
-PROJECT_ID_MAX = 128
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,6 @@ class Library:
 
     def __iter__(self) -> Iterator[Scenario]:
         return iter(self.scenarios.values())
-
-    def project_ids(self) -> list[str]:
-        return [*self.scenarios, *self.aliases]
 
     def with_scenario(self, scenario: Scenario) -> Library:
         """This library plus ``scenario`` (replacing one of the same name); checked as a set."""

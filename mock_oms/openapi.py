@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from mock_oms import schemas
+from mock_oms.store import PROJECT_ID
 
 JSON = dict[str, Any]
 OMS_TAG = "OMS API (V3.3.0)"
@@ -90,7 +91,7 @@ def build(app: FastAPI) -> JSON:
                         "starting with a letter or digit.",
                         "schema": {
                             "type": "string",
-                            "pattern": "^[A-Za-z0-9][A-Za-z0-9_.~-]{0,127}$",
+                            "pattern": f"^{PROJECT_ID.pattern}$",
                         },
                     }
                 ],

@@ -91,10 +91,6 @@ def json_problems(node: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]
             yield from json_problems(value, (*path, key))
 
 
-def progress_validator(kind: Kind) -> Draft202012Validator:
-    return validator(PROGRESS_SCHEMAS[kind])
-
-
 def _misfit(error: ValidationError) -> bool:
     """An error that shows a oneOf/anyOf branch was not the one meant: a discriminating
     constant, or a type or enum that does not fit the value itself (an enum of values of
