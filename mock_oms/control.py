@@ -30,9 +30,10 @@ from mock_oms.errors import (
     MethodNotAllowed,
     MockOmsError,
     NotFound,
+    TooLarge,
 )
 from mock_oms.lifecycle import Action, Importance, legal_actions
-from mock_oms.loader import load_text
+from mock_oms.loader import MAX_FILE_BYTES, load_text
 from mock_oms.scenario import Scenario
 from mock_oms.steps import Kind, progress_path
 from mock_oms.store import Project
@@ -313,7 +314,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     async def add_scenario(request: Request) -> Response:
         """Load a scenario (YAML or JSON body) or replace one of the same name. A broken one
         is refused with every problem and its line; the loaded set is left as it was."""
-        raw = await request.body()
+        raw = await read_body(request)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -421,6 +422,20 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     install_journal_routes(app, runtime)
     install_control_guard(app, runtime)
     return app
+
+
+async def read_body(request: Request, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The body of a request the handler parses itself, refused (:class:`TooLarge`) past
+    ``limit`` bytes, the bound of a scenario file, before more of it is read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the body is larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge(f"the body is larger than {limit} bytes")
+    return bytes(body)
 
 
 def error_response(runtime: Runtime, exc: MockOmsError, *, control: bool = True) -> Response:

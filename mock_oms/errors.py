@@ -96,6 +96,12 @@ class BadRequest(MockOmsError):
     advice = "Check the request body against /openapi.json."
 
 
+class TooLarge(BadRequest):
+    """A control request body larger than a scenario file may be."""
+
+    http_status = 413
+
+
 class Conflict(MockOmsError):
     code = "CONFLICT"
     http_status = 409

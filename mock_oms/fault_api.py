@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from mock_oms import schemas
-from mock_oms.control import CONTROL_TAG, json_response
+from mock_oms.control import CONTROL_TAG, json_response, read_body
 from mock_oms.errors import BadRequest, ProjectNotFound
 from mock_oms.faults import label
 from mock_oms.injections import Active, InjectionProblems, parse_injection
@@ -50,7 +50,7 @@ def describe(active: Active, now: float) -> dict[str, Any]:
 
 
 async def _injection_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+    raw = await read_body(request)
     try:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError):

@@ -126,12 +126,15 @@ def build(app: FastAPI) -> JSON:
     return doc
 
 
+_TOO_LARGE = "A body larger than a scenario file may be, 16 MiB (PARAM_ERROR)."
 # The errors a control call answers besides a malformed request (400), by operation.
 _CONTROL_ERRORS: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/_mock/scenarios"): {
+        "413": _TOO_LARGE,
         "422": "An invalid scenario (SCENARIO_INVALID): every problem with its line; the "
-        "loaded set is kept."
+        "loaded set is kept.",
     },
+    ("post", "/_mock/faults"): {"413": _TOO_LARGE},
     ("post", "/_mock/scenarios/reload"): {
         "422": "An invalid file (SCENARIO_INVALID): every problem with its file and line; "
         "the server keeps serving what it had."
@@ -147,7 +150,8 @@ _CONTROL_ERRORS: dict[tuple[str, str], dict[str, str]] = {
         "404": "No such project (GHANA-PROJECT000001)."
     },
     ("post", "/_mock/projects/{project_id}/faults"): {
-        "404": "No project is served under that ID (GHANA-PROJECT000001)."
+        "404": "No project is served under that ID (GHANA-PROJECT000001).",
+        "413": _TOO_LARGE,
     },
 }
 

@@ -18,6 +18,7 @@ from mock_oms.app import create_app
 from mock_oms.client import ControlClient, ControlError
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.loader import MAX_FILE_BYTES
 
 SCENARIO = """\
 name: tiny
@@ -87,6 +88,23 @@ def test_a_body_nested_too_deeply_is_a_param_error(client: ControlClient, path: 
     body = response.json()
     assert (response.status_code, body["code"]) == (400, "PARAM_ERROR")
     assert "bug" not in body["advice"]
+
+
+@pytest.mark.parametrize("path", ["/_mock/scenarios", "/_mock/faults"])
+def test_a_body_larger_than_a_scenario_file_may_be_is_refused_unread(
+    client: ControlClient, path: str
+) -> None:
+    # it was read whole and parsed, however large: the loader refuses files over 16 MiB
+    huge = b"#" * (MAX_FILE_BYTES + 1)
+    response = client.http.post(path, content=huge)
+    assert (response.status_code, response.json()["code"]) == (413, "PARAM_ERROR")
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit holds all the same
+        for _ in range(17):
+            yield b"#" * (1024 * 1024)
+
+    response = client.http.post(path, content=chunks())
+    assert (response.status_code, response.json()["code"]) == (413, "PARAM_ERROR")
 
 
 def test_scenarios_are_listed_with_a_summary(client: ControlClient) -> None:
