@@ -74,11 +74,18 @@ MAX_DEPTH = 64  # nesting levels a document mock-oms reads may have (it needs ab
 Path_ = tuple[str | int, ...]
 
 
+_JSON_KEYS = (str, int, float, bool, type(None))  # what JSON writes as an object key
+# what YAML reads and JSON has not: a date, a timestamp, bytes, a set
+_YAML_ONLY = {"date": "a date", "datetime": "a timestamp", "bytes": "bytes", "set": "a set"}
+
+
 def json_problems(node: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
     """What a parsed document holds that JSON and mock-oms cannot take, with its path:
     NaN and infinities (which pass every bound of a schema, each comparison being false,
-    and which no JSON answer may carry) and nesting deeper than :data:`MAX_DEPTH` (which
-    would run a check or an answer out of stack)."""
+    and which no JSON answer may carry), values only YAML has (a date, bytes, a set:
+    where a schema takes any value, a replay's body say, they reached the answers), and
+    nesting deeper than :data:`MAX_DEPTH` (which would run a check or an answer out of
+    stack)."""
     if isinstance(node, float):
         if not math.isfinite(node):
             yield path, f"{node} is not a finite number"
@@ -88,7 +95,15 @@ def json_problems(node: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]
             return
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in items:
-            yield from json_problems(value, (*path, key))
+            if not isinstance(key, _JSON_KEYS):
+                yield (*path, str(key)), f"the key {key} is not JSON text; quote it"
+                continue
+            yield from json_problems(
+                value, (*path, key if isinstance(key, str | int) else str(key))
+            )
+    elif not isinstance(node, str | int | bool | None):
+        what = _YAML_ONLY.get(type(node).__name__, type(node).__name__)
+        yield path, f"{node!r} is not a JSON value (YAML reads {what}); quote it"
 
 
 def _misfit(error: ValidationError) -> bool:

@@ -235,3 +235,40 @@ def test_deep_nesting_is_a_problem_wherever_it_is_met(depth: int) -> None:
     ).replace("{}}", '{"struct": ' + nested + "}}")
     with pytest.raises(ScenarioError):  # not a RecursionError
         load_text(text, "d.json")
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("2024-05-01", "a date"),
+        ("!!binary aGVsbG8=", "bytes"),
+        ("!!set {a, b}", "a set"),
+        ("{2024-05-01: x}", "key"),
+    ],
+)
+@pytest.mark.parametrize("where", ["replay", "deviation"])
+def test_a_yaml_value_json_has_not_is_refused_with_its_line(
+    value: str, words: str, where: str
+) -> None:
+    # a replay body and a deviation's value take any JSON; YAML gave them dates, bytes and
+    # sets, and then every poll was an INNER_ERROR and GET /_mock/scenarios/NAME a 500
+    if where == "replay":
+        text = (
+            "name: r\nkind: replay\nendpoint: migration\nentries:\n"
+            f"  - at: 0\n    body: {{success: true, extra: {value}}}\n"
+        )
+        line = 6
+    else:
+        text = (
+            GOOD + "faults:\n  - fault:\n      deviation:\n"
+            f"        {{field: data.status, change: value, value: {value}}}\n"
+        )
+        line = 10
+    with pytest.raises(ScenarioError) as refused:
+        load_text(text, "y.yaml")
+    (problem,) = refused.value.problems
+    assert (problem.line, words in problem.reason, "quote it" in problem.reason) == (
+        line,
+        True,
+        True,
+    ), problem
