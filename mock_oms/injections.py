@@ -208,10 +208,7 @@ class FaultBook:
         """The fault of a request that polls no project (unknown ID, bad path)."""
         return self._take(None, None, now) if self.armed else None
 
-    def entry_choice(
-        self, fault: Fault, project_id: str, poll: int, key: str, delay: float = 0.0
-    ) -> Choice:
+    def entry_choice(self, fault: Fault, project_id: str, poll: int, key: str) -> Choice:
         """A recorded fault (a replay entry's), resolved with the same seeded draws."""
         rng = stream(self.seed, project_id, poll, key) if needs_draw(None, fault, None) else None
-        choice = resolve(fault, None, rng, self.max_delay, key)
-        return replace(choice, delay=min(self.max_delay, choice.delay + delay))
+        return resolve(fault, None, rng, self.max_delay, key)

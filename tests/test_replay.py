@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -128,6 +129,24 @@ def test_recorded_headers_are_replayed(poll_mode: ControlClient) -> None:
         poll_mode.http.get("/api/omsp/v2/migrations/rec/progress")
     limited = poll_mode.http.get("/api/omsp/v2/migrations/rec/progress")
     assert limited.headers["retry-after"] == "5"
+
+
+def test_a_recorded_delay_is_capped_like_every_fault_delay() -> None:
+    # --max-fault-delay bounded faults but not a replayed slow answer (up to a day), nor
+    # the sum of one and a fault's own delay
+    text = BAD.format(
+        extra="faults: [{fault: {latency: 30}}]\n",
+        entries="  - {at: 0, delay: 30, body: {success: true}}",
+    )
+    settings = Settings(clock=ClockMode.MANUAL, max_fault_delay=0.2)
+    app = create_app(settings, library=assemble([load_text(text)]))
+    with ControlClient.in_process(app) as client:
+        began = time.monotonic()
+        response = client.http.get("/api/omsp/v2/migrations/rec/progress")
+        assert response.json() == {"success": True}
+        assert time.monotonic() - began < 5  # not 60 s
+        fault = client.requests()["entries"][0]["fault"]
+    assert fault == "latency:0.2"
 
 
 def test_the_journal_label_names_recorded_failures() -> None:
