@@ -163,10 +163,12 @@ def install_journal_routes(app: FastAPI, runtime: Runtime) -> None:
     async def list_requests(
         project: Annotated[str | None, Query(description="Only this project ID.")] = None,
         since: Annotated[
-            float | None, Query(description="Only from this scenario time on (inclusive).")
+            float | None,
+            Query(allow_inf_nan=False, description="Only from this scenario time on (inclusive)."),
         ] = None,
         until: Annotated[
-            float | None, Query(description="Only up to this scenario time (inclusive).")
+            float | None,
+            Query(allow_inf_nan=False, description="Only up to this scenario time (inclusive)."),
         ] = None,
         after: Annotated[
             int | None, Query(ge=0, description="Only entries whose seq is greater.")

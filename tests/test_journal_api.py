@@ -108,7 +108,10 @@ def test_filters(make_client: MakeClient) -> None:
     assert client.requests(project="nobody")["entries"] == []
 
 
-@pytest.mark.parametrize("query", ["limit=-1", "after=-1", "since=abc"])
+# since=nan matched every entry and until=nan too (each comparison with NaN is false)
+@pytest.mark.parametrize(
+    "query", ["limit=-1", "after=-1", "since=abc", "since=nan", "until=nan", "until=-inf"]
+)
 def test_bad_filters_are_400(make_client: MakeClient, query: str) -> None:
     _, client = make_client()
     response = client.http.get(f"/_mock/requests?{query}")
