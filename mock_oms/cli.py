@@ -377,6 +377,7 @@ def show_scenario(name: str, scenarios: tuple[Path, ...], fmt: str) -> None:
     "--auth",
     metavar="USER:PASSWORD",
     envvar=_env("record-auth"),
+    callback=_credentials,
     help="HTTP Basic credentials for the upstream.",
 )
 @click.option(
@@ -437,7 +438,7 @@ def record(
     upstream: str,
     projects: tuple[str, ...],
     endpoint: str,
-    auth: str | None,
+    auth: tuple[str, str] | None,
     interval: float,
     timeout: float,
     until_terminal: bool,
@@ -455,18 +456,12 @@ def record(
     from mock_oms.recorder import record as run
     from mock_oms.steps import Kind
 
-    credentials = None
-    if auth is not None:
-        user, sep, password = auth.partition(":")
-        if not sep:
-            raise click.BadParameter("give USER:PASSWORD", param_hint="--auth")
-        credentials = (user, password)
     options = Options(
         upstream=upstream,
         projects=projects,
         out=out,
         endpoint=Kind(endpoint),
-        auth=credentials,
+        auth=auth,
         interval=interval,
         timeout=timeout,
         until_terminal=until_terminal,
