@@ -63,7 +63,7 @@ class ActivityLog:
         self.sink = sink  # gets a batch of lines at a time; None: the "mock_oms" logger
         self.clock = clock
         self._flush = flush if requests else interval
-        self._seen = 0  # the journal's total when last read
+        self._received = 0  # the journal's count of requests ever received, when last read
         self._counted = 0  # requests since the last summary
         self._since = clock()
         self._stop = threading.Event()
@@ -85,18 +85,18 @@ class ActivityLog:
 
     def tick(self, *, final: bool = False) -> None:
         """Read what is new in the journal; write what is due."""
-        total = self.journal.counts().total
-        if total < self._seen:  # the journal was emptied (a reset): count from there
-            self._seen = 0
-        if self.requests and total > self._seen:
-            entries, _ = self.journal.entries(after=self._seen)
-            skipped = total - self._seen - len(entries)
+        counts = self.journal.counts()
+        if self.requests and counts.received > self._received:
+            # a reset empties the journal and numbers from 1 again: what it let go uncounted
+            cleared = counts.received - counts.total
+            entries, counts = self.journal.entries(after=max(0, self._received - cleared))
+            skipped = counts.received - self._received - len(entries)
             lines = [request_line(e) for e in entries]
             if skipped > 0:
                 lines.insert(0, f"({skipped} requests left the journal before they were logged)")
             self._write("\n".join(lines))
-        self._counted += total - self._seen
-        self._seen = total
+        self._counted += counts.received - self._received
+        self._received = counts.received
         now = self.clock()
         if final or now - self._since >= self.interval:
             if self._counted:

@@ -6,6 +6,7 @@ example ``MOCK_OMS_PORT=9000``, ``MOCK_OMS_SCENARIOS=/a:/b``).
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,13 +15,31 @@ from typing import Any, TypeVar
 import click
 
 from mock_oms import __version__
-from mock_oms.clock import ClockMode
-from mock_oms.config import DEFAULT_HOST, DEFAULT_JOURNAL_SIZE, DEFAULT_PORT, Settings
+from mock_oms.clock import MAX_SPEED, ClockMode
+from mock_oms.config import (
+    DEFAULT_HOST,
+    DEFAULT_JOURNAL_SIZE,
+    DEFAULT_PORT,
+    MAX_EPOCH,
+    Settings,
+)
 from mock_oms.errors import ScenarioError
 from mock_oms.loader import Library, load_bundled, load_paths
 from mock_oms.store import DEFAULT_MAX_PROJECTS
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Finite(click.FloatRange):
+    """A float range that also refuses NaN and the infinities (every bound lets NaN by)."""
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 def _env(name: str) -> str:
@@ -97,7 +116,7 @@ def main() -> None:
     default=1.0,
     show_default=True,
     envvar=_env("speed"),
-    type=click.FloatRange(min=0, min_open=True, max=1e6),
+    type=Finite(min=0, min_open=True, max=MAX_SPEED),
     help="Scenario seconds per real second under the real clock (60: a 30-minute "
     "scenario in 30 s).",
 )
@@ -110,7 +129,7 @@ def main() -> None:
 )
 @click.option(
     "--epoch",
-    type=float,
+    type=Finite(min=0, max=MAX_EPOCH),
     default=None,
     envvar=_env("epoch"),
     help="Unix time at scenario time 0 (default: when the server starts).",
@@ -125,7 +144,7 @@ def main() -> None:
 )
 @click.option(
     "--max-fault-delay",
-    type=click.FloatRange(min=0, min_open=True, max=86400),
+    type=Finite(min=0, min_open=True, max=86400),
     default=300.0,
     show_default=True,
     envvar=_env("max-fault-delay"),
@@ -147,7 +166,7 @@ def main() -> None:
 )
 @click.option(
     "--log-summary",
-    type=click.FloatRange(min=0),
+    type=Finite(min=0, max=86400),
     default=10.0,
     show_default=True,
     envvar=_env("log-summary"),
@@ -358,11 +377,12 @@ def show_scenario(name: str, scenarios: tuple[Path, ...], fmt: str) -> None:
     "--auth",
     metavar="USER:PASSWORD",
     envvar=_env("record-auth"),
+    callback=_credentials,
     help="HTTP Basic credentials for the upstream.",
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(min=0),
+    type=Finite(min=0),
     default=2.0,
     show_default=True,
     envvar=_env("record-interval"),
@@ -370,7 +390,7 @@ def show_scenario(name: str, scenarios: tuple[Path, ...], fmt: str) -> None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Finite(min=0, min_open=True),
     default=10.0,
     show_default=True,
     envvar=_env("record-timeout"),
@@ -384,7 +404,7 @@ def show_scenario(name: str, scenarios: tuple[Path, ...], fmt: str) -> None:
 )
 @click.option(
     "--max-duration",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Finite(min=0, min_open=True),
     default=None,
     envvar=_env("record-max-duration"),
     help="Stop after this many seconds.",
@@ -418,7 +438,7 @@ def record(
     upstream: str,
     projects: tuple[str, ...],
     endpoint: str,
-    auth: str | None,
+    auth: tuple[str, str] | None,
     interval: float,
     timeout: float,
     until_terminal: bool,
@@ -436,18 +456,12 @@ def record(
     from mock_oms.recorder import record as run
     from mock_oms.steps import Kind
 
-    credentials = None
-    if auth is not None:
-        user, sep, password = auth.partition(":")
-        if not sep:
-            raise click.BadParameter("give USER:PASSWORD", param_hint="--auth")
-        credentials = (user, password)
     options = Options(
         upstream=upstream,
         projects=projects,
         out=out,
         endpoint=Kind(endpoint),
-        auth=credentials,
+        auth=auth,
         interval=interval,
         timeout=timeout,
         until_terminal=until_terminal,
@@ -486,8 +500,8 @@ def record(
 )
 @click.option("--auth", envvar=_env("contract-auth"), help="USER:PASSWORD for HTTP Basic.")
 @click.option("--control-token", envvar=_env("contract-control-token"), help="mock-oms's token.")
-@click.option("--poll-interval", type=float, envvar=_env("contract-poll-interval"))
-@click.option("--poll-duration", type=float, envvar=_env("contract-poll-duration"))
+@click.option("--poll-interval", type=Finite(min=0), envvar=_env("contract-poll-interval"))
+@click.option("--poll-duration", type=Finite(min=0), envvar=_env("contract-poll-duration"))
 @click.option(
     "--junit-xml",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -14,6 +14,11 @@ from enum import StrEnum
 
 TimeSource = Callable[[], float]
 
+# Scenario time stays where answers show it exactly: checkpoints (epoch + time, Unix
+# seconds) within int64 and within the integers a double (a JSON number) holds exactly.
+MAX_TIME = 1e12  # scenario seconds, about 31 700 years
+MAX_SPEED = 1e6  # scenario seconds per real second: a year in 32 s
+
 
 class ClockMode(StrEnum):
     REAL = "real"
@@ -23,8 +28,7 @@ class ClockMode(StrEnum):
 
 class Clock:
     def __init__(self, source: TimeSource, *, speed: float = 1.0, start: float = 0.0) -> None:
-        if not (math.isfinite(speed) and speed >= 0):
-            raise ValueError("speed must be a finite number >= 0")
+        _check_speed(speed)
         self._source = source
         self._lock = threading.Lock()
         # (speed, source reading at the last rebase, scenario time then), swapped as one
@@ -55,12 +59,15 @@ class Clock:
             raise ValueError("seconds must be a finite number >= 0")
         with self._lock:
             speed, source_now, now = self._rebased()
+            if now + seconds > MAX_TIME:
+                raise ValueError(
+                    f"scenario time may not go past {MAX_TIME:g} s (it is {now:.6g} s now)"
+                )
             self._state = (speed, source_now, now + seconds)
             return now + seconds
 
     def set_speed(self, speed: float) -> None:
-        if not (math.isfinite(speed) and speed >= 0):
-            raise ValueError("speed must be a finite number >= 0")
+        _check_speed(speed)
         with self._lock:
             _, source_now, now = self._rebased()
             self._state = (speed, source_now, now)
@@ -69,3 +76,8 @@ class Clock:
         speed, base_source, base_now = self._state
         source_now = self._source()
         return speed, source_now, base_now + (source_now - base_source) * speed
+
+
+def _check_speed(speed: float) -> None:
+    if not (math.isfinite(speed) and 0 <= speed <= MAX_SPEED):
+        raise ValueError(f"speed must be a finite number from 0 to {MAX_SPEED:g}")

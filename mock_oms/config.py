@@ -13,6 +13,7 @@ from mock_oms.store import DEFAULT_MAX_PROJECTS
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
 DEFAULT_JOURNAL_SIZE = DEFAULT_SIZE
+MAX_EPOCH = 1e11  # Unix seconds (the year 5138): checkpoints stay exact integers
 
 
 @dataclass(frozen=True, slots=True)

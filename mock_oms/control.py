@@ -1,7 +1,8 @@
 """The control API under ``/_mock``: health, clock, scenarios, projects and their actions.
 
 A thin layer: it parses with pydantic, asks the store, serializes. Errors raised here
-(all :class:`~mock_oms.errors.MockOmsError`) become envelopes in ``_errors`` and nowhere else.
+(all :class:`~mock_oms.errors.MockOmsError`) become envelopes in ``_errors``, through
+:func:`error_response` (which also answers an action's refusal, in band).
 Handlers are ``async def`` so that they run on the event loop, one at a time, never on a
 worker thread beside a poll.
 """
@@ -17,8 +18,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from mock_oms import __version__, envelope
+from mock_oms.clock import MAX_SPEED, MAX_TIME
 from mock_oms.engine import Event, Snapshot
 from mock_oms.errors import (
     BadRequest,
@@ -27,9 +30,10 @@ from mock_oms.errors import (
     MethodNotAllowed,
     MockOmsError,
     NotFound,
+    TooLarge,
 )
 from mock_oms.lifecycle import Action, Importance, legal_actions
-from mock_oms.loader import load_text
+from mock_oms.loader import MAX_FILE_BYTES, load_text
 from mock_oms.scenario import Scenario
 from mock_oms.steps import Kind, progress_path
 from mock_oms.store import Project
@@ -40,7 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("mock_oms")
 
 CONTROL_TAG = "mock-oms control API"
-OMS_TAG = "OMS API (V3.3.0)"
 
 
 class Model(BaseModel):
@@ -63,12 +66,20 @@ class ClockState(Model):
 
 
 class Advance(Model):
-    seconds: float = Field(ge=0, allow_inf_nan=False, description="How far to move the clock.")
+    seconds: float = Field(
+        strict=True,  # a number: not true, nor "5"
+        ge=0,
+        le=MAX_TIME,
+        allow_inf_nan=False,
+        description=f"How far to move the clock (scenario time stays below {MAX_TIME:g} s).",
+    )
 
 
 class Speed(Model):
     speed: float = Field(
+        strict=True,
         ge=0,
+        le=MAX_SPEED,
         allow_inf_nan=False,
         description="0 stops time (manual), 1 is real time, N is N times faster.",
     )
@@ -138,6 +149,17 @@ class ProjectOut(Model):
     dropped_events: int = Field(alias="droppedEvents")
 
 
+# POST /_mock/scenarios reads its body itself (YAML or JSON, whatever the Content-Type)
+_SCENARIO_BODY = {
+    "required": True,
+    "description": "One scenario, as a file would hold it: YAML or JSON.",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}},
+        "application/yaml": {"schema": {"type": "string"}},
+    },
+}
+
+
 def summarize(scenario: Scenario) -> ScenarioSummary:
     flags = scenario.flags
     return ScenarioSummary(
@@ -198,7 +220,8 @@ def describe(project: Project, snap: Snapshot) -> ProjectOut:
     )
 
 
-def _json(model: BaseModel | list[Any] | dict[str, Any], status: int = 200) -> Response:
+def json_response(model: BaseModel | list[Any] | dict[str, Any], status: int = 200) -> Response:
+    """A plain JSON answer of the control API (a model, or lists and dicts of them)."""
     if isinstance(model, BaseModel):
         body = model.model_dump_json(by_alias=True).encode()
     else:
@@ -237,7 +260,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     @app.get("/_mock/health", tags=[CONTROL_TAG], response_model=Health)
     async def health() -> Response:
         """200 while the server serves. Never needs a control token."""
-        return _json(
+        return json_response(
             Health(
                 version=__version__, scenarios=len(store.library), projects=len(store.projects())
             )
@@ -257,51 +280,55 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     @app.get("/_mock/clock", tags=[CONTROL_TAG], response_model=ClockState)
     async def get_clock() -> Response:
         """The scenario clock."""
-        return _json(clock_state())
+        return json_response(clock_state())
 
     @app.post("/_mock/clock/advance", tags=[CONTROL_TAG], response_model=ClockState)
     async def advance(body: Advance) -> Response:
         """Move scenario time forward (under every clock; the only way under the manual one)."""
         store.advance(body.seconds)
-        return _json(clock_state())
+        return json_response(clock_state())
 
     @app.post("/_mock/clock/speed", tags=[CONTROL_TAG], response_model=ClockState)
     async def set_speed(body: Speed) -> Response:
         """Change the clock's speed from now on, without a jump (0 makes it manual)."""
         store.set_speed(body.speed)
-        return _json(clock_state())
+        return json_response(clock_state())
 
     @app.get("/_mock/scenarios", tags=[CONTROL_TAG], response_model=list[ScenarioSummary])
     async def list_scenarios() -> Response:
         """The loaded scenarios."""
-        return _json([summarize(s) for s in store.library])
+        return json_response([summarize(s) for s in store.library])
 
     @app.get("/_mock/scenarios/{name}", tags=[CONTROL_TAG])
     async def get_scenario(name: str) -> Response:
         """One scenario, as its document."""
-        return _json(store.scenario(name).document)
+        return json_response(store.scenario(name).document)
 
     @app.post(
-        "/_mock/scenarios", tags=[CONTROL_TAG], response_model=ScenarioSummary, status_code=201
+        "/_mock/scenarios",
+        tags=[CONTROL_TAG],
+        response_model=ScenarioSummary,
+        status_code=201,
+        openapi_extra={"requestBody": _SCENARIO_BODY},
     )
     async def add_scenario(request: Request) -> Response:
         """Load a scenario (YAML or JSON body) or replace one of the same name. A broken one
         is refused with every problem and its line; the loaded set is left as it was."""
-        raw = await request.body()
+        raw = await read_body(request)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest("the body is not UTF-8 text") from None
         scenario = load_text(text, "<request body>")
         store.replace_library(store.library.with_scenario(scenario))
-        return _json(summarize(scenario), status=201)
+        return json_response(summarize(scenario), status=201)
 
     @app.post("/_mock/scenarios/reload", tags=[CONTROL_TAG], response_model=list[ScenarioSummary])
     async def reload_scenarios() -> Response:
         """Read the scenario files again. All or nothing: on any problem the server keeps
         serving what it had and answers every problem with file and line."""
         store.replace_library(runtime.load_library())
-        return _json([summarize(s) for s in store.library])
+        return json_response([summarize(s) for s in store.library])
 
     @app.get("/_mock/projects", tags=[CONTROL_TAG], response_model=list[ProjectOut])
     async def list_projects() -> Response:
@@ -312,18 +339,18 @@ def build_control_app(runtime: Runtime) -> FastAPI:
                 out.append(describe(*store.observe(project.id)))
             except MockOmsError:  # deleted meanwhile
                 continue
-        return _json(out)
+        return json_response(out)
 
     @app.post("/_mock/projects", tags=[CONTROL_TAG], response_model=ProjectOut, status_code=201)
     async def create_project(body: NewProject) -> Response:
         """Start a new instance of a scenario now."""
         project = store.create(body.scenario, body.project_id)
-        return _json(describe(*store.observe(project.id)), status=201)
+        return json_response(describe(*store.observe(project.id)), status=201)
 
     @app.get("/_mock/projects/{project_id}", tags=[CONTROL_TAG], response_model=ProjectOut)
     async def get_project(project_id: str) -> Response:
         """Status, phase, scenario time and the events so far (does not count as a poll)."""
-        return _json(describe(*store.observe(project_id)))
+        return json_response(describe(*store.observe(project_id)))
 
     @app.delete("/_mock/projects/{project_id}", tags=[CONTROL_TAG], status_code=204)
     async def delete_project(project_id: str) -> Response:
@@ -338,7 +365,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         store.reset(project_id)
         runtime.journal.forget(project_id)
         runtime.faults.clear(project_id)
-        return _json({"reset": 1})
+        return json_response({"reset": 1})
 
     @app.post("/_mock/reset", tags=[CONTROL_TAG])
     async def reset_all(
@@ -366,7 +393,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
             count = store.reset()
         runtime.journal.clear()
         runtime.faults.clear()
-        return _json({"reset": count})
+        return json_response({"reset": count})
 
     @app.post("/_mock/projects/{project_id}/actions/{action}", tags=[CONTROL_TAG])
     async def act(
@@ -387,7 +414,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         except MockOmsError as exc:
             return error_response(runtime, exc, control=False)
         document = envelope.success(_plain(describe(project, snap)), runtime.ids.next(), "0 ms")
-        return _json(document)
+        return json_response(document)
 
     from mock_oms.access import install_control_guard
     from mock_oms.journal_api import install_journal_routes
@@ -395,6 +422,20 @@ def build_control_app(runtime: Runtime) -> FastAPI:
     install_journal_routes(app, runtime)
     install_control_guard(app, runtime)
     return app
+
+
+async def read_body(request: Request, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The body of a request the handler parses itself, refused (:class:`TooLarge`) past
+    ``limit`` bytes, the bound of a scenario file, before more of it is read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the body is larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge(f"the body is larger than {limit} bytes")
+    return bytes(body)
 
 
 def error_response(runtime: Runtime, exc: MockOmsError, *, control: bool = True) -> Response:
@@ -408,6 +449,20 @@ def error_response(runtime: Runtime, exc: MockOmsError, *, control: bool = True)
     return Response(
         body, status_code=status, media_type=envelope.JSON_CONTENT_TYPE, headers=headers
     )
+
+
+def _allowed(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route accepts at the request's path (Starlette's own 405 names
+    only those of the first route whose path matched)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if (
+            isinstance(route, Route)
+            and route.methods
+            and route.matches(request.scope)[0] is not Match.NONE
+        ):
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _errors(app: FastAPI, runtime: Runtime) -> None:
@@ -425,13 +480,14 @@ def _errors(app: FastAPI, runtime: Runtime) -> None:
         if exc.status_code == 404:
             return reply(NotFound(f"nothing at {request.url.path[:200]!r}"))
         if exc.status_code == 405:
-            allowed = (exc.headers or {}).get("Allow", "")
             return reply(
                 MethodNotAllowed(
                     f"{request.method} is not allowed on {request.url.path[:200]!r}",
-                    [m.strip() for m in allowed.split(",") if m.strip()],
+                    _allowed(app, request),
                 )
             )
+        if exc.status_code == 400:  # a body FastAPI could not parse (say, nested too deeply)
+            return reply(BadRequest(str(exc.detail)))
         return reply(HttpError(str(exc.detail), exc.status_code))
 
     @app.exception_handler(RequestValidationError)

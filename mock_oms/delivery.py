@@ -84,6 +84,11 @@ class Plan:
     content_type: str = JSON_TYPE
     retry_after: str | None = None
 
+    @property
+    def whole(self) -> bool:
+        """Whether the client gets the whole response (not a hang, close, reset or cut)."""
+        return self.ending is Ending.RESPOND
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -124,7 +129,9 @@ def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -
     if choice is None:
         return Outcome(base.status, base.body, base.fault, base.plan)
     fault, label = choice.fault, choice.label
-    plan = Plan(delay=base.plan.delay + choice.delay, content_type=base.plan.content_type)
+    # a recorded slow answer's delay and the fault's: together no longer than the bound
+    delay = min(runtime.faults.max_delay, base.plan.delay + choice.delay)
+    plan = Plan(delay=delay, content_type=base.plan.content_type)
     status, body = base.status, base.body
     match fault:
         case HttpStatus(code=code, retry_after=retry, body=style):
@@ -163,7 +170,7 @@ def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -
     return Outcome(status, body, label, plan)
 
 
-def _recorded(recording: replay.Replay, index: int) -> _Base:
+def _recorded(recording: replay.Replay, index: int, max_delay: float) -> _Base:
     entry = recording.entries[index]
     source = recording.entries[entry.base] if entry.base is not None else entry
     if source.text is not None:
@@ -173,7 +180,7 @@ def _recorded(recording: replay.Replay, index: int) -> _Base:
     else:
         body, document = b"", None
     plan = Plan(
-        delay=entry.delay,
+        delay=min(entry.delay, max_delay),
         content_type=entry.content_type or source.content_type or JSON_TYPE,
         retry_after=entry.retry_after,
     )
@@ -205,7 +212,7 @@ def shape_poll(
         base = _Base(200, envelope.encode(document), document)
     else:
         index = replay.entry_at(recording, project.polls, snap.elapsed)
-        base = _recorded(recording, index)
+        base = _recorded(recording, index, book.max_delay)
         entry = recording.entries[index]
         if choice is None and entry.fault is not None:
             choice = book.entry_choice(entry.fault, project.id, project.polls, f"entries.{index}")

@@ -325,10 +325,6 @@ def poll(state: ProjectState, t: float) -> tuple[ProjectState, Snapshot]:
     return _evaluate(state, t, count_poll=True)
 
 
-def legal(state: ProjectState, t: float) -> tuple[Action, ...]:
-    return legal_actions(observe(state, t)[1].status)
-
-
 def act(
     state: ProjectState,
     action: Action,
@@ -372,8 +368,3 @@ def act(
         importance = Importance.HIGH if action is Action.FAIL else now.importance
     override = Override(target, step or now.step, importance, figures, t, back, until)
     return _log(replace(state, override=override), event)
-
-
-def reset(state: ProjectState, t: float, epoch: float) -> ProjectState:
-    """The same project started afresh at clock time ``t``."""
-    return start(state.compiled, state.project_id, t, epoch)

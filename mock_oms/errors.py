@@ -31,10 +31,12 @@ class InnerError(MockOmsError):
 
 
 class ParamError(MockOmsError):
-    """A request parameter is malformed (answered in band, as OMS does)."""
+    """A request parameter is malformed: answered in band on the OMS endpoints, as OMS
+    does; 400 on the control API, like any malformed control request."""
 
     code = "PARAM_ERROR"
     http_status = 200
+    control_status = 400
     advice = "Check the request parameters against the API documentation."
 
 
@@ -94,6 +96,12 @@ class BadRequest(MockOmsError):
     advice = "Check the request body against /openapi.json."
 
 
+class TooLarge(BadRequest):
+    """A control request body larger than a scenario file may be."""
+
+    http_status = 413
+
+
 class Conflict(MockOmsError):
     code = "CONFLICT"
     http_status = 409
@@ -104,6 +112,7 @@ class HttpError(MockOmsError):
     """Any other HTTP-level refusal, with the status the web stack chose."""
 
     code = "HTTP_ERROR"
+    advice = "Check the request against the API description at /openapi.json."
 
     def __init__(self, message: str, http_status: int) -> None:
         super().__init__(message)

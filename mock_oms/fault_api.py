@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from mock_oms import envelope, schemas
-from mock_oms.control import CONTROL_TAG
+from mock_oms import schemas
+from mock_oms.control import CONTROL_TAG, json_response, read_body
 from mock_oms.errors import BadRequest, ProjectNotFound
 from mock_oms.faults import label
 from mock_oms.injections import Active, InjectionProblems, parse_injection
@@ -31,12 +31,6 @@ _BODY = {
         "application/json": {"schema": {"$ref": "#/components/schemas/Scenario_Injection"}}
     },
 }
-
-
-def _json(value: Any, status: int = 200) -> Response:
-    return Response(
-        envelope.encode(value), status_code=status, media_type=envelope.JSON_CONTENT_TYPE
-    )
 
 
 def describe(active: Active, now: float) -> dict[str, Any]:
@@ -56,16 +50,20 @@ def describe(active: Active, now: float) -> dict[str, Any]:
 
 
 async def _injection_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+    raw = await read_body(request)
     try:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not JSON") from None
-    errors = sorted(
-        schemas.definition_validator(schemas.SCENARIO, "Injection").iter_errors(doc),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
+    except RecursionError:
+        raise BadRequest("the body is nested too deeply") from None
+    odd = [f"{'.'.join(map(str, p)) or 'body'}: {r}" for p, r in schemas.json_problems(doc)]
+    if odd:  # NaN or Infinity (which Python's parser reads), or too deep to check
+        raise BadRequest("; ".join(odd[:10]))
+    validator = schemas.definition_validator(schemas.SCENARIO, "Injection")
+    errors = [leaf for e in validator.iter_errors(doc) for leaf in schemas.leaves(e)]
     if errors:
+        errors.sort(key=lambda e: list(map(str, e.absolute_path)))
         raise BadRequest(
             "; ".join(
                 f"{'.'.join(map(str, e.absolute_path)) or 'body'}: {e.message}" for e in errors[:10]
@@ -87,14 +85,14 @@ def install(app: FastAPI, runtime: Runtime) -> None:
         except InjectionProblems as exc:
             raise BadRequest(str(exc)) from None
         now = runtime.clock.now()
-        return _json(describe(book.inject(injection, project_id, now), now), status=201)
+        return json_response(describe(book.inject(injection, project_id, now), now), status=201)
 
     @app.get("/_mock/faults", tags=[CONTROL_TAG])
     async def list_faults() -> Response:
         """Every injected fault still active (global and per project), the fault seed and
         the longest delay the server allows."""
         now = runtime.clock.now()
-        return _json(
+        return json_response(
             {
                 "seed": book.seed,
                 "maxDelay": book.max_delay,
@@ -112,13 +110,13 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @app.delete("/_mock/faults", tags=[CONTROL_TAG])
     async def clear_faults() -> Response:
         """Clear every injected fault, global and per project (scenario faults stay)."""
-        return _json({"cleared": book.clear()})
+        return json_response({"cleared": book.clear()})
 
     @app.get("/_mock/projects/{project_id}/faults", tags=[CONTROL_TAG])
     async def list_project_faults(project_id: str) -> Response:
         """The faults injected into this project and still active."""
         now = runtime.clock.now()
-        return _json([describe(a, now) for a in book.active(now, project_id)])
+        return json_response([describe(a, now) for a in book.active(now, project_id)])
 
     @app.post(
         "/_mock/projects/{project_id}/faults",
@@ -133,4 +131,4 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @app.delete("/_mock/projects/{project_id}/faults", tags=[CONTROL_TAG])
     async def clear_project_faults(project_id: str) -> Response:
         """Clear the faults injected into this project."""
-        return _json({"cleared": book.clear(project_id)})
+        return json_response({"cleared": book.clear(project_id)})

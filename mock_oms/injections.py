@@ -55,10 +55,13 @@ class Active:
     since: float  # scenario time it was injected
     until: float | None  # scenario time it expires
     remaining: int | None  # polls left
+    # the how-manieth injection into its project (or the global one) since it was cleared:
+    # names its random draws, so that they depend on nothing another project does
+    ordinal: int = 1
 
     @property
     def key(self) -> str:
-        return f"inject:{self.id}"
+        return f"inject:{self.ordinal}"
 
 
 class InjectionProblems(ValueError):
@@ -91,16 +94,24 @@ class FaultBook:
     def __init__(self, seed: int = 0, max_delay: float = DEFAULT_MAX_DELAY) -> None:
         self.seed = seed
         self.max_delay = max_delay
-        self.armed = False
         self._lock = threading.Lock()
+        self._restart()
+
+    def _restart(self) -> None:
+        """Numbering and draws as in a new book (its seed kept)."""
         self._ids = itertools.count(1)
         self._active: tuple[Active, ...] = ()  # oldest first
+        self._ordinals: dict[str | None, int] = {}  # injections so far, per project
         self._requests = 0  # requests without a project poll number, for their draws
+        self.armed = False
 
     def inject(self, injection: Injection, project_id: str | None, now: float) -> Active:
         until = now + injection.seconds if injection.seconds is not None else None
         with self._lock:
-            active = Active(next(self._ids), project_id, injection, now, until, injection.count)
+            ordinal = self._ordinals[project_id] = self._ordinals.get(project_id, 0) + 1
+            active = Active(
+                next(self._ids), project_id, injection, now, until, injection.count, ordinal
+            )
             self._active = (*self._active, active)
             self.armed = True
             return active
@@ -112,15 +123,17 @@ class FaultBook:
             return [a for a in self._active if project_id is None or a.project_id == project_id]
 
     def clear(self, project_id: str | None = None) -> int:
-        """Remove the project's injections, or all of them; returns how many went."""
+        """Remove the project's injections, or all of them; returns how many went. Faults
+        injected afterwards draw as they would have in a new book (into a new project)."""
         with self._lock:
-            kept = tuple(
-                a for a in self._active if project_id is not None and a.project_id != project_id
-            )
-            cleared = len(self._active) - len(kept)
-            self._active = kept
-            self.armed = bool(kept)
-            return cleared
+            cleared = len(self._active)
+            if project_id is None:
+                self._restart()
+                return cleared
+            self._active = tuple(a for a in self._active if a.project_id != project_id)
+            self._ordinals.pop(project_id, None)
+            self.armed = bool(self._active)
+            return cleared - len(self._active)
 
     def _expire(self, now: float) -> None:
         kept = tuple(a for a in self._active if a.until is None or now < a.until)
@@ -195,10 +208,7 @@ class FaultBook:
         """The fault of a request that polls no project (unknown ID, bad path)."""
         return self._take(None, None, now) if self.armed else None
 
-    def entry_choice(
-        self, fault: Fault, project_id: str, poll: int, key: str, delay: float = 0.0
-    ) -> Choice:
+    def entry_choice(self, fault: Fault, project_id: str, poll: int, key: str) -> Choice:
         """A recorded fault (a replay entry's), resolved with the same seeded draws."""
         rng = stream(self.seed, project_id, poll, key) if needs_draw(None, fault, None) else None
-        choice = resolve(fault, None, rng, self.max_delay, key)
-        return replace(choice, delay=min(self.max_delay, choice.delay + delay))
+        return resolve(fault, None, rng, self.max_delay, key)

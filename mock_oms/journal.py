@@ -96,6 +96,7 @@ class Counts:
     dropped: int  # total - kept: the oldest entries the ring buffer let go
     capacity: int
     untracked: int  # requests of projects beyond the poll statistics' bound
+    received: int = 0  # every request since the journal was made, through every clear()
 
 
 # seq, wall, scenario time, method, raw path, project, HTTP status, latency, fault,
@@ -137,6 +138,7 @@ class Journal:
         self._entries: deque[_Raw] = deque(maxlen=size)
         self._total = 0
         self._untracked = 0
+        self._cleared = 0  # requests counted before the last clear()
         self._polls: dict[str, Polls] = {}
 
     def record(
@@ -187,8 +189,11 @@ class Journal:
 
     def counts(self) -> Counts:
         with self._lock:
-            kept = len(self._entries)
-            return Counts(self._total, kept, self._total - kept, self.size, self._untracked)
+            return self._counts(len(self._entries))
+
+    def _counts(self, kept: int) -> Counts:
+        total = self._total
+        return Counts(total, kept, total - kept, self.size, self._untracked, self._cleared + total)
 
     def entries(
         self,
@@ -204,8 +209,7 @@ class Journal:
         ``limit`` of them (the oldest that match). Also the counts, taken at the same moment."""
         with self._lock:
             raw = list(self._entries)
-            kept = len(raw)
-            counts = Counts(self._total, kept, self._total - kept, self.size, self._untracked)
+            counts = self._counts(len(raw))
         out: list[Entry] = []
         for item in _select(raw, project_id, since, until, after):
             if limit is not None and len(out) >= limit:
@@ -225,6 +229,7 @@ class Journal:
         """Forget every entry and every poll statistic; counting starts again at 1."""
         with self._lock:
             self._entries.clear()
+            self._cleared += self._total
             self._total = 0
             self._untracked = 0
             self._polls = {}

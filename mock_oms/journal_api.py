@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import FastAPI, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from mock_oms import envelope
-from mock_oms.control import CONTROL_TAG, Model
+from mock_oms.control import CONTROL_TAG, Model, json_response
 from mock_oms.journal import Entry
 from mock_oms.polls import Intervals, Moment, Run, Timeline
 
@@ -157,12 +156,6 @@ def polls_out(t: Timeline) -> PollsOut:
     )
 
 
-def _json(model: BaseModel) -> Response:
-    return Response(
-        model.model_dump_json(by_alias=True).encode(), media_type=envelope.JSON_CONTENT_TYPE
-    )
-
-
 def install_journal_routes(app: FastAPI, runtime: Runtime) -> None:
     journal = runtime.journal
 
@@ -170,10 +163,12 @@ def install_journal_routes(app: FastAPI, runtime: Runtime) -> None:
     async def list_requests(
         project: Annotated[str | None, Query(description="Only this project ID.")] = None,
         since: Annotated[
-            float | None, Query(description="Only from this scenario time on (inclusive).")
+            float | None,
+            Query(allow_inf_nan=False, description="Only from this scenario time on (inclusive)."),
         ] = None,
         until: Annotated[
-            float | None, Query(description="Only up to this scenario time (inclusive).")
+            float | None,
+            Query(allow_inf_nan=False, description="Only up to this scenario time (inclusive)."),
         ] = None,
         after: Annotated[
             int | None, Query(ge=0, description="Only entries whose seq is greater.")
@@ -188,7 +183,7 @@ def install_journal_routes(app: FastAPI, runtime: Runtime) -> None:
         entries, counts = journal.entries(
             project_id=project, since=since, until=until, after=after, limit=limit
         )
-        return _json(
+        return json_response(
             RequestsOut(
                 entries=[entry_out(e) for e in entries],
                 total=counts.total,
@@ -205,4 +200,4 @@ def install_journal_routes(app: FastAPI, runtime: Runtime) -> None:
         interval, the statuses shown in order, and whether the client kept polling after a
         settled status. Exact whatever the journal's ring buffer dropped; all zero for an ID
         never polled. Emptied by ``POST /_mock/reset`` and the project's own reset."""
-        return _json(polls_out(journal.polls(project_id)))
+        return json_response(polls_out(journal.polls(project_id)))

@@ -8,7 +8,6 @@ automatic RELEASING -> RELEASED.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -123,7 +122,3 @@ def reachable(src: Status, dst: Status) -> bool:
     be explainable by legal edges.
     """
     return dst in REACHABLE[src]
-
-
-def parse_statuses(values: Iterable[str]) -> list[Status]:
-    return [Status(v) for v in values]

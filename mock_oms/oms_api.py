@@ -164,6 +164,7 @@ class OmsApi:
             reply = self.answer(method, raw_path, began)
         else:
             reply = self.refuse(raw_path, refused)
+        plan = reply.plan
         # journaled before the response goes out: a client that got its answer finds it there
         runtime.journal.record(
             runtime.wall_clock(),
@@ -171,14 +172,15 @@ class OmsApi:
             method,
             raw_path,
             reply.status,
-            reply.body,
+            # a body the connection's end keeps from the client shows it nothing
+            reply.body if plan is None or plan.whole else b"",
             reply.project_id,
             reply.fault,
             perf_counter() - began,
             reply.shown,
         )
-        if reply.plan is not None:  # a fault or a recorded answer: delivered its own way
-            outcome = delivery.Outcome(reply.status, reply.body, reply.fault, reply.plan)
+        if plan is not None:  # a fault or a recorded answer: delivered its own way
+            outcome = delivery.Outcome(reply.status, reply.body, reply.fault, plan)
             await delivery.send(outcome, method, receive, send, ALLOWED)
             return
         headers = [_CONTENT_TYPE, (b"content-length", b"%d" % len(reply.body))]

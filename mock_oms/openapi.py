@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from mock_oms import schemas
+from mock_oms.store import PROJECT_ID
 
 JSON = dict[str, Any]
 OMS_TAG = "OMS API (V3.3.0)"
@@ -64,9 +65,11 @@ def build(app: FastAPI) -> JSON:
     )
     components = doc.setdefault("components", {}).setdefault("schemas", {})
     paths = doc.setdefault("paths", {})
+    errors: JSON = {}  # the content of an error response: an envelope (the same for both)
     for path, schema_name, operation_id, summary in _ENDPOINTS:
         title = _embed(schema_name, components)
         error_ref = {"$ref": f"#/components/schemas/{title}_ErrorEnvelope"}
+        errors = errors or {"application/json": {"schema": error_ref}}
 
         def content(schema: JSON) -> JSON:
             return {"application/json": {"schema": schema}}
@@ -88,7 +91,7 @@ def build(app: FastAPI) -> JSON:
                         "starting with a letter or digit.",
                         "schema": {
                             "type": "string",
-                            "pattern": "^[A-Za-z0-9][A-Za-z0-9_.~-]{0,127}$",
+                            "pattern": f"^{PROJECT_ID.pattern}$",
                         },
                     }
                 ],
@@ -111,7 +114,8 @@ def build(app: FastAPI) -> JSON:
             }
         }
     _embed(schemas.SCENARIO, components)
-    _document_access(doc)
+    _document_control_errors(doc, errors)
+    _document_access(doc, errors)
     doc["tags"] = [
         {"name": OMS_TAG, "description": "The endpoints of the real service, as documented."},
         {
@@ -122,7 +126,58 @@ def build(app: FastAPI) -> JSON:
     return doc
 
 
-def _document_access(doc: JSON) -> None:
+_TOO_LARGE = "A body larger than a scenario file may be, 16 MiB (PARAM_ERROR)."
+# The errors a control call answers besides a malformed request (400), by operation.
+_CONTROL_ERRORS: dict[tuple[str, str], dict[str, str]] = {
+    ("post", "/_mock/scenarios"): {
+        "413": _TOO_LARGE,
+        "422": "An invalid scenario (SCENARIO_INVALID): every problem with its line; the "
+        "loaded set is kept.",
+    },
+    ("post", "/_mock/faults"): {"413": _TOO_LARGE},
+    ("post", "/_mock/scenarios/reload"): {
+        "422": "An invalid file (SCENARIO_INVALID): every problem with its file and line; "
+        "the server keeps serving what it had."
+    },
+    ("get", "/_mock/scenarios/{name}"): {"404": "No scenario of that name (NOT_FOUND)."},
+    ("post", "/_mock/projects"): {
+        "404": "No scenario of that name (NOT_FOUND).",
+        "409": "The project ID exists, or belongs to another scenario (CONFLICT).",
+    },
+    ("get", "/_mock/projects/{project_id}"): {"404": "No such project (GHANA-PROJECT000001)."},
+    ("delete", "/_mock/projects/{project_id}"): {"404": "No such project (GHANA-PROJECT000001)."},
+    ("post", "/_mock/projects/{project_id}/reset"): {
+        "404": "No such project (GHANA-PROJECT000001)."
+    },
+    ("post", "/_mock/projects/{project_id}/faults"): {
+        "404": "No project is served under that ID (GHANA-PROJECT000001).",
+        "413": _TOO_LARGE,
+    },
+}
+
+
+def _document_control_errors(doc: JSON, content: JSON) -> None:
+    """The control API's errors as they are sent: envelopes, 400 for a malformed request
+    (FastAPI documents a 422 with its own validation body, which mock-oms never sends)."""
+    for path, operations in doc["paths"].items():
+        if not path.startswith("/_mock"):
+            continue
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses["400"] = {
+                    "description": "A malformed request (PARAM_ERROR).",
+                    "content": content,
+                }
+            for status, description in _CONTROL_ERRORS.get((method, path), {}).items():
+                responses[status] = {"description": description, "content": content}
+    components = doc["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+
+
+def _document_access(doc: JSON, errors: JSON) -> None:
     """Both credentials are optional: a server requires them only when started with
     ``--control-token`` / ``--auth`` (an empty requirement ``{}`` means none needed)."""
     doc["components"]["securitySchemes"] = {
@@ -148,7 +203,9 @@ def _document_access(doc: JSON) -> None:
             operation["security"] = [{scheme: []}, {}]
             if scheme == "controlToken":
                 operation.setdefault("responses", {})["401"] = {
-                    "description": "Missing or wrong control token (when the server requires one)."
+                    "description": "Missing or wrong control token (when the server requires "
+                    "one): UNAUTHORIZED.",
+                    "content": errors,
                 }
 
 

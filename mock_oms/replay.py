@@ -132,6 +132,17 @@ def snapshot(replay: Replay, index: int, fallback: Snapshot) -> Snapshot:
     )
 
 
+# Statuses whose responses have no body (HTTP/1.1): one sent with a Content-Length would
+# leave its bytes on a kept-alive connection, in front of the next response.
+BODILESS = frozenset({204, 304})
+
+
+def _shapes_a_body(fault: Fault | None) -> bool:
+    """Whether ``fault`` acts on a body (truncate, deviation, latency, ...), rather than
+    sending none (a hang, close, reset) or one of its own (a status, a business error)."""
+    return fault is not None and not isinstance(fault, (*NO_BODY, HttpStatus, BusinessError))
+
+
 def _entries(
     raw_entries: list[dict[str, Any]], kind: Kind, problems: list[tuple[Path_, str]]
 ) -> tuple[Entry, ...]:
@@ -154,6 +165,15 @@ def _entries(
             problems.append((at, "an entry needs a body, a text or a fault"))
         if isinstance(fault, NO_BODY) and has_body:
             problems.append(((*at, "fault"), "this fault sends no body: drop body/text"))
+        status = raw.get("status", 200)
+        if status in BODILESS and ("body" in raw or raw.get("text") or _shapes_a_body(fault)):
+            problems.append(
+                (
+                    (*at, "status"),
+                    f"a {status} response has no body: drop body/text (and a fault that "
+                    "shapes one)",
+                )
+            )
         entries.append(
             Entry(
                 at=float(raw["at"]),
@@ -175,7 +195,7 @@ def _entries(
         if entry.has_body:
             entries[i] = replace(entry, base=i)
             continue
-        if entry.fault is None or isinstance(entry.fault, (*NO_BODY, HttpStatus, BusinessError)):
+        if not _shapes_a_body(entry.fault):
             continue
         before = [j for j in bodies if j < i]
         base = before[-1] if before else (bodies[0] if bodies else None)

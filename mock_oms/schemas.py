@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -30,36 +32,91 @@ def load(name: str) -> JSONObject:
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator
+def _validator_class(name: str) -> type[Draft202012Validator]:
+    """Draft 2020-12, but for the documents mock-oms reads (scenarios, injections) an
+    integer is an ``int``: JSON Schema calls ``2.0`` an integer too, and the model counts
+    with it (polls, bytes, HTTP statuses), so it is refused with its line instead."""
+    from jsonschema import Draft202012Validator, validators
 
+    standard: type[Draft202012Validator] = Draft202012Validator
+    if name != SCENARIO:
+        return standard
+
+    def is_int(checker: object, instance: object) -> bool:
+        return isinstance(instance, int) and not isinstance(instance, bool)
+
+    checker = standard.TYPE_CHECKER.redefine("integer", is_int)
+    strict: type[Draft202012Validator] = validators.extend(standard, type_checker=checker)
+    return strict
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    cls = _validator_class(name)
     schema = load(name)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 @cache
 def definition_validator(name: str, definition: str) -> Draft202012Validator:
     """A validator for ``$defs/<definition>`` of schema ``name`` (say, a fault injection)."""
-    from jsonschema import Draft202012Validator
-
+    cls = _validator_class(name)
     schema = load(name)
-    return Draft202012Validator(
+    return cls(
         {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"},
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=cls.FORMAT_CHECKER,
     )
 
 
-def progress_validator(kind: Kind) -> Draft202012Validator:
-    return validator(PROGRESS_SCHEMAS[kind])
+MAX_DEPTH = 64  # nesting levels a document mock-oms reads may have (it needs about 6)
+
+Path_ = tuple[str | int, ...]
+
+
+_JSON_KEYS = (str, int, float, bool, type(None))  # what JSON writes as an object key
+# what YAML reads and JSON has not: a date, a timestamp, bytes, a set
+_YAML_ONLY = {"date": "a date", "datetime": "a timestamp", "bytes": "bytes", "set": "a set"}
+
+
+def json_problems(node: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """What a parsed document holds that JSON and mock-oms cannot take, with its path:
+    NaN and infinities (which pass every bound of a schema, each comparison being false,
+    and which no JSON answer may carry), values only YAML has (a date, bytes, a set:
+    where a schema takes any value, a replay's body say, they reached the answers), and
+    nesting deeper than :data:`MAX_DEPTH` (which would run a check or an answer out of
+    stack)."""
+    if isinstance(node, float):
+        if not math.isfinite(node):
+            yield path, f"{node} is not a finite number"
+    elif isinstance(node, dict | list):
+        if len(path) >= MAX_DEPTH:
+            yield path, f"nested more than {MAX_DEPTH} levels deep"
+            return
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if not isinstance(key, _JSON_KEYS):
+                yield (*path, str(key)), f"the key {key} is not JSON text; quote it"
+                continue
+            yield from json_problems(
+                value, (*path, key if isinstance(key, str | int) else str(key))
+            )
+    elif not isinstance(node, str | int | bool | None):
+        what = _YAML_ONLY.get(type(node).__name__, type(node).__name__)
+        yield path, f"{node!r} is not a JSON value (YAML reads {what}); quote it"
 
 
 def _misfit(error: ValidationError) -> bool:
     """An error that shows a oneOf/anyOf branch was not the one meant: a discriminating
-    constant, or a type or enum that does not fit the value itself."""
-    return error.validator == "const" or (
-        not error.relative_path and error.validator in ("type", "enum")
-    )
+    constant, or a type or enum that does not fit the value itself (an enum of values of
+    the value's own type does fit it: 501 was meant for an enumeration of statuses)."""
+    if error.validator == "const":
+        return True
+    if error.relative_path or error.validator not in ("type", "enum"):
+        return False
+    if error.validator == "type":
+        return True
+    return not any(type(v) is type(error.instance) for v in error.validator_value)
 
 
 def leaves(error: ValidationError) -> list[ValidationError]:

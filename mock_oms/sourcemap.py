@@ -78,7 +78,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
     if node is None:
         return None, source
     try:
-        _walk(node, (), source)
+        _walk(node, (), source, _Seen())
     except RecursionError:
         raise TextError("nested too deeply", None) from None
     constructor = yaml.SafeLoader("")
@@ -95,7 +95,31 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
     return data, source
 
 
-def _walk(node: yaml.Node, path: Path_, source: SourceMap) -> None:
+# Values that aliases may repeat in all: a few hundred bytes of nested aliases ("billion
+# laughs") would otherwise expand to more values than anything could check or serve.
+MAX_ALIASED = 100_000
+
+
+class _Seen:
+    """The nodes walked so far, and how many times aliases led back to one."""
+
+    __slots__ = ("nodes", "repeated")
+
+    def __init__(self) -> None:
+        self.nodes: set[int] = set()
+        self.repeated = 0
+
+
+def _walk(node: yaml.Node, path: Path_, source: SourceMap, walked: _Seen) -> None:
+    if id(node) in walked.nodes:
+        walked.repeated += 1
+        if walked.repeated > MAX_ALIASED:
+            raise TextError(
+                f"aliases repeat more than {MAX_ALIASED} values in all; write them out",
+                node.start_mark.line + 1,
+            )
+    else:
+        walked.nodes.add(id(node))
     source.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[object] = set()
@@ -106,7 +130,7 @@ def _walk(node: yaml.Node, path: Path_, source: SourceMap) -> None:
                 source.duplicates.append((child, key_node.start_mark.line + 1))
             seen.add(key)
             source.lines[child] = key_node.start_mark.line + 1
-            _walk(value_node, child, source)
+            _walk(value_node, child, source, walked)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), source)
+            _walk(item, (*path, index), source, walked)

@@ -86,6 +86,34 @@ def test_a_reset_journal_is_followed() -> None:
     assert lines == ["9 OMS requests in the last 1 s (9/s)"]
 
 
+def test_a_reset_followed_by_more_requests_than_before_is_noticed() -> None:
+    # the log noticed a reset only when the journal then held fewer requests than it had
+    # read: here it took 9 for 2 new ones, logged 2 lines of 9, and counted 9 of 16
+    journal = Journal(100)
+    log, lines, clock = make(journal, interval=1, requests=True)
+    record(journal, 7)
+    log.tick()
+    journal.clear()
+    record(journal, 9)
+    clock.now += 1
+    log.tick()
+    assert len(lines) == 7 + 9 + 1
+    assert lines[-1] == "16 OMS requests in the last 1 s (16/s)"
+
+
+def test_requests_cleared_before_they_were_logged_are_said_to_be_lost() -> None:
+    journal = Journal(100)
+    log, lines, _ = make(journal, interval=float("inf"), requests=True)
+    record(journal, 3)
+    log.tick()
+    record(journal, 4)
+    journal.clear()
+    record(journal, 1)
+    log.tick()
+    assert lines[3:] == ["(4 requests left the journal before they were logged)", lines[4]]
+    assert len(lines) == 5
+
+
 def test_a_request_line_names_the_fault_and_the_code() -> None:
     journal = Journal(10)
     journal.record(1_700_000_000.25, 0.0, "GET", b"/x", 503, b"<html>", "p", "status:503", 0.0011)

@@ -58,6 +58,27 @@ def test_options_come_from_the_environment_too(runner: CliRunner, tmp_path: Path
     assert "sundial" in result.output
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--epoch", "nan"),  # every poll of a checkpoint was an INNER_ERROR
+        ("--epoch", "-1"),
+        ("--epoch", "1e300"),  # checkpoints left int64
+        ("--speed", "nan"),  # a traceback
+        ("--max-fault-delay", "nan"),  # a server that capped nothing
+        ("--log-summary", "inf"),  # a traceback from the activity thread
+        ("--log-summary", "nan"),
+    ],
+)
+def test_serve_refuses_numbers_it_cannot_run_with(
+    runner: CliRunner, option: str, value: str
+) -> None:
+    result = runner.invoke(main, ["serve", "--port", "0", option, value])
+    assert result.exit_code == 2
+    assert option in result.output
+    assert "Traceback" not in result.output
+
+
 def test_scenarios_list(runner: CliRunner) -> None:
     result = runner.invoke(main, ["scenarios", "list"])
     assert result.exit_code == 0

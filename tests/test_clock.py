@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from mock_oms.clock import Clock, ClockMode
+from mock_oms.clock import MAX_SPEED, MAX_TIME, Clock, ClockMode
 
 
 class FakeSource:
@@ -61,3 +61,26 @@ def test_time_never_goes_back_nor_to_infinity(bad: float) -> None:
     with pytest.raises(ValueError, match="finite"):
         clock.set_speed(bad)
     assert clock.now() == 0
+
+
+def test_time_stays_where_answers_can_show_it() -> None:
+    # two advances of 1e308 made scenario time infinite: every clock, journal and project
+    # answer showed null, and checkpoints left int64
+    clock = Clock(FakeSource(), speed=0)
+    clock.advance(MAX_TIME - 10)
+    with pytest.raises(ValueError, match="past"):
+        clock.advance(11)
+    assert clock.advance(10) == MAX_TIME
+    with pytest.raises(ValueError, match="past"):
+        clock.advance(1e308)
+    assert clock.now() == MAX_TIME
+
+
+def test_speed_is_bounded_like_the_command_line_s() -> None:
+    clock = Clock(FakeSource(), speed=0)
+    clock.set_speed(MAX_SPEED)
+    with pytest.raises(ValueError, match="speed"):
+        clock.set_speed(MAX_SPEED * 2)
+    with pytest.raises(ValueError, match="speed"):
+        Clock(FakeSource(), speed=1e308)
+    assert clock.speed == MAX_SPEED

@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+import contextlib
+import json
+import math
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pytest
+from conftest import MakeClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_oms.app import create_app
 from mock_oms.client import ControlClient, ControlError
 from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.loader import MAX_FILE_BYTES
 
 SCENARIO = """\
 name: tiny
@@ -29,7 +40,10 @@ def test_health_clock_and_advance(client: ControlClient) -> None:
     assert client.set_speed(0)["mode"] == "manual"
 
 
-@pytest.mark.parametrize("body", [{"seconds": -1}, {"seconds": "soon"}, {}, {"seconds": 1, "x": 2}])
+@pytest.mark.parametrize(
+    "body",
+    [{"seconds": -1}, {"seconds": "soon"}, {}, {"seconds": 1, "x": 2}, {"seconds": True}],
+)
 def test_bad_clock_requests_are_400_envelopes(client: ControlClient, body: object) -> None:
     response = client.http.post("/_mock/clock/advance", json=body)
     assert response.status_code == 400
@@ -37,11 +51,60 @@ def test_bad_clock_requests_are_400_envelopes(client: ControlClient, body: objec
     assert client.clock()["now"] == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/_mock/clock/advance", {"seconds": 1e308}),
+        ("/_mock/clock/advance", {"seconds": 2e12}),
+        ("/_mock/clock/speed", {"speed": 1e308}),
+        ("/_mock/clock/speed", {"speed": 2e6}),
+    ],
+)
+def test_the_clock_stays_within_bounds(client: ControlClient, path: str, body: object) -> None:
+    # scenario time went to infinity: clock, journal and projects answered null
+    for _ in range(2):
+        response = client.http.post(path, json=body)
+        assert (response.status_code, response.json()["code"]) == (400, "PARAM_ERROR")
+    assert client.clock()["now"] == 0
+    assert client.clock()["speed"] == 0
+
+
 def test_a_body_that_is_not_json_is_a_400_envelope(client: ControlClient) -> None:
     response = client.http.post(
         "/_mock/clock/advance", content=b"{nope", headers={"content-type": "application/json"}
     )
     assert (response.status_code, response.json()["code"]) == (400, "PARAM_ERROR")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/_mock/projects", "/_mock/clock/advance", "/_mock/projects/full-migration/actions/fail"],
+)
+def test_a_body_nested_too_deeply_is_a_param_error(client: ControlClient, path: str) -> None:
+    # FastAPI answers it with HTTPException(400), which came out as HTTP_ERROR, advising
+    # the client that mock-oms had a bug
+    nested = b"[" * 100_000 + b"]" * 100_000
+    response = client.http.post(path, content=nested, headers={"content-type": "application/json"})
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "PARAM_ERROR")
+    assert "bug" not in body["advice"]
+
+
+@pytest.mark.parametrize("path", ["/_mock/scenarios", "/_mock/faults"])
+def test_a_body_larger_than_a_scenario_file_may_be_is_refused_unread(
+    client: ControlClient, path: str
+) -> None:
+    # it was read whole and parsed, however large: the loader refuses files over 16 MiB
+    huge = b"#" * (MAX_FILE_BYTES + 1)
+    response = client.http.post(path, content=huge)
+    assert (response.status_code, response.json()["code"]) == (413, "PARAM_ERROR")
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit holds all the same
+        for _ in range(17):
+            yield b"#" * (1024 * 1024)
+
+    response = client.http.post(path, content=chunks())
+    assert (response.status_code, response.json()["code"]) == (413, "PARAM_ERROR")
 
 
 def test_scenarios_are_listed_with_a_summary(client: ControlClient) -> None:
@@ -122,6 +185,24 @@ def test_projects_are_created_inspected_and_deleted(client: ControlClient) -> No
     assert again.value.status == 404
 
 
+@pytest.mark.parametrize("project_id", ["é", "x" * 129, "-dash", "a/b"])
+def test_a_malformed_project_id_is_a_400(client: ControlClient, project_id: str) -> None:
+    # PARAM_ERROR is answered in band (HTTP 200) on the OMS endpoints, and so it was here:
+    # a client took the refusal for the created project
+    with pytest.raises(ControlError) as refused:
+        client.create("full-migration", project_id)
+    assert (refused.value.status, refused.value.code) == (400, "PARAM_ERROR")
+    assert client.projects() == []
+
+
+def test_too_many_projects_is_a_400(make_client: MakeClient) -> None:
+    _, client = make_client(max_projects=1)
+    client.create("full-migration", "one")
+    with pytest.raises(ControlError) as refused:
+        client.create("full-migration", "two")
+    assert (refused.value.status, refused.value.code) == (400, "PARAM_ERROR")
+
+
 def test_unknown_scenario_is_a_404(client: ControlClient) -> None:
     with pytest.raises(ControlError) as refused:
         client.create("nope")
@@ -159,3 +240,159 @@ def test_reset_restarts_everything(client: ControlClient) -> None:
     client.advance(10)
     client.reset("p")
     assert client.project("p")["scenarioTime"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/_mock/projects", {"GET", "POST"}),
+        ("PUT", "/_mock/projects/p1", {"GET", "DELETE"}),
+        ("GET", "/_mock/scenarios/reload", None),  # routed: GET /_mock/scenarios/{name}
+        ("DELETE", "/_mock/scenarios/reload", {"GET", "POST"}),
+        ("PATCH", "/_mock/faults", {"GET", "POST", "DELETE"}),
+    ],
+)
+def test_allow_names_every_method_of_the_path(
+    client: ControlClient, method: str, path: str, allowed: set[str] | None
+) -> None:
+    # it named those of the first route whose path matched: "GET" for both
+    # /_mock/projects (GET and POST) and /_mock/scenarios/reload (POST only)
+    response = client.http.request(method, path)
+    if allowed is None:
+        assert response.status_code == 404
+        return
+    assert (response.status_code, response.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
+    assert set(response.headers["allow"].split(", ")) == allowed
+
+
+_SEGMENTS = st.one_of(
+    st.sampled_from(["full-migration", "sync-project", "reload", "x~1", "..", "%2F", "%ff", ""]),
+    st.text(max_size=12),
+)
+_KEYS = st.sampled_from(
+    ["fault", "seconds", "speed", "count", "scenario", "projectId", "step", "importance", "name"]
+)
+_NUMBERS = st.one_of(
+    st.sampled_from([math.nan, math.inf, 2.0, 503.0, 1e308, -1, 3, 2**63]),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | _NUMBERS | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
+    max_leaves=10,
+)
+_FAULTS = st.one_of(
+    st.sampled_from(["reset", "hang", {"status": 503}]),
+    st.builds(lambda n: {"truncate": {"bytes": n}}, _NUMBERS),
+    st.builds(lambda n: {"status": n}, _NUMBERS),
+    st.builds(lambda n: {"latency": n}, _NUMBERS),
+)
+_INJECTIONS = st.fixed_dictionaries(
+    {"fault": _FAULTS, "seconds": _NUMBERS},
+    optional={"count": _NUMBERS, "probability": _NUMBERS},
+)
+_SCENARIOS = st.builds(
+    lambda seconds, polls, full, fault: {
+        "name": "fuzzed",
+        "kind": "migration",
+        "timeline": [
+            {"status": "INIT", "seconds": seconds},
+            {"status": "RUNNING", "step": "FULL_MIGRATION", "polls": polls, "progress": full},
+            {"status": "RUNNING", "step": "FULL_MIGRATION", "progress": {"full": 100}},
+        ],
+        "faults": [{"fault": fault}],
+    },
+    _NUMBERS,
+    _NUMBERS,
+    st.builds(lambda a, b: {"full": [a, b]}, _NUMBERS, _NUMBERS) | st.just({"full": 50.0}),
+    _FAULTS,
+)
+_ANY_BODY = st.one_of(
+    st.none(),
+    _VALUES.map(lambda v: json.dumps(v).encode()),  # NaN and Infinity included
+    st.sampled_from([70, 990, 5000]).map(lambda n: b"[" * n + b"]" * n),
+    st.sampled_from([b"a: &a [*a]", b"<<: *x", b"{name: x, kind: migration, timeline: 1}"]),
+    st.binary(max_size=40),
+)
+# each path with the bodies that reach furthest into it, and any other body
+_CALLS: dict[str, st.SearchStrategy[Any]] = {
+    "/_mock/clock/advance": st.builds(lambda n: {"seconds": n}, _NUMBERS),
+    "/_mock/clock/speed": st.builds(lambda n: {"speed": n}, _NUMBERS),
+    "/_mock/scenarios": _SCENARIOS,
+    "/_mock/scenarios/{}": _VALUES,
+    "/_mock/projects": st.fixed_dictionaries({"scenario": _SEGMENTS, "projectId": _SEGMENTS}),
+    "/_mock/projects/{}": _VALUES,
+    "/_mock/projects/{}/actions/{}": st.fixed_dictionaries(
+        {}, optional={"step": _VALUES, "message": _VALUES, "importance": _VALUES}
+    ),
+    "/_mock/projects/{}/reset": _VALUES,
+    "/_mock/projects/{}/polls": _VALUES,
+    "/_mock/projects/{}/faults": _INJECTIONS,
+    "/_mock/faults": _INJECTIONS,
+    "/_mock/reset": _VALUES,
+    "/_mock/requests": _VALUES,
+    "/_mock/{}": _VALUES,
+}
+
+
+FAULT_STATUSES = {200, 408, 429, 500, 502, 503, 504}  # what a status fault may answer
+
+
+@pytest.fixture(scope="module")
+def fuzzed() -> Iterator[ControlClient]:
+    """One server for every fuzzed call (what one call leaves, the next one meets)."""
+    app = create_app(Settings(clock=ClockMode.MANUAL, seed=1, max_fault_delay=0.01))
+    with ControlClient.in_process(app) as client:
+        yield client
+
+
+@pytest.mark.parametrize("template", sorted(_CALLS))
+def test_no_control_request_gets_a_500_or_a_bare_error(
+    fuzzed: ControlClient, template: str
+) -> None:
+    """Every error of the control API is an envelope, and no answer holds NaN, whatever
+    the method, path, query and body (schemathesis over /openapi.json agrees)."""
+    client = fuzzed
+
+    @settings(max_examples=50)
+    @given(
+        st.sampled_from(["POST"] * 5 + ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+        st.tuples(_SEGMENTS, _SEGMENTS),
+        st.one_of(_CALLS[template].map(lambda v: json.dumps(v).encode()), _ANY_BODY),
+        st.dictionaries(
+            st.sampled_from(["fresh", "project", "since", "after", "limit"]),
+            st.text(max_size=6),
+            max_size=2,
+        ),
+        st.sampled_from([None, "application/json", "text/plain", "application/yaml"]),
+    )
+    def check(
+        method: str,
+        segments: tuple[str, str],
+        body: bytes,
+        query: dict[str, str],
+        content_type: str | None,
+    ) -> None:
+        path = template.format(*(quote(segment, safe="%~") for segment in segments))
+        headers = {"content-type": content_type} if content_type else {}
+        response = client.http.request(method, path, content=body, params=query, headers=headers)
+        assert response.status_code < 500, (method, path, body, response.text[:300])
+        if response.status_code >= 400:
+            envelope = response.json()
+            assert (envelope["success"], envelope["data"]) == (False, None)
+            assert envelope["message"].startswith(f"[{envelope['code']}]: ")
+        elif response.content:  # (a 204 has none)
+            json.dumps(response.json(), allow_nan=False)  # never NaN or Infinity
+        try:  # and the OMS endpoint still answers
+            poll = client.http.get("/api/omsp/v2/migrations/fuzzed/progress")
+        except httpx.TransportError:  # a fault the fuzzed scenario or injection asked for
+            return
+        if poll.status_code == 200 and poll.headers["content-type"] == "application/json":
+            with contextlib.suppress(ValueError):  # a not-json fault
+                json.dumps(poll.json(), allow_nan=False)
+        else:
+            assert poll.status_code in FAULT_STATUSES, poll.text[:300]
+        assert b"unexpected error in mock-oms" not in poll.content
+
+    check()

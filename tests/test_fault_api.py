@@ -75,6 +75,36 @@ def test_a_body_that_is_not_json_is_refused(control: ControlClient) -> None:
         control._call("POST", "/_mock/faults", content="{")
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ('{"fault": "reset", "seconds": NaN}', "seconds: nan is not a finite number"),
+        ('{"fault": {"latency": Infinity}}', "fault.latency: inf is not a finite number"),
+        ('{"fault": {"truncate": {"bytes": 3.0}}}', "not of type 'integer'"),
+        ('{"fault": {"status": 503.0}}', "fault"),
+        ('{"fault": "reset", "count": 2.0}', "not of type 'integer'"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"fault": ' + "[" * 990 + "]" * 990 + "}", "nested"),
+        (
+            '{"fault": {"deviation": {"field": "data.status", "change": "value", "value": '
+            + "[" * 100
+            + "]" * 100
+            + "}}}",
+            "nested more than 64 levels deep",
+        ),
+    ],
+)
+@pytest.mark.parametrize("path", ["/_mock/faults", "/_mock/projects/plain/faults"])
+def test_odd_numbers_and_deep_nesting_are_refused(
+    control: ControlClient, path: str, content: str, words: str
+) -> None:
+    # each was a 500 (or a fault that crashed the poll it hit, or a NaN in the answer)
+    with pytest.raises(ControlError, match=words) as caught:
+        control._call("POST", path, content=content)
+    assert (caught.value.status, caught.value.code) == (400, "PARAM_ERROR")
+    assert control.faults()["active"] == []
+
+
 def test_a_global_fault_hits_every_oms_request(control: ControlClient) -> None:
     control.inject_fault({"status": 503}, count=3)
     assert control.http.get("/api/omsp/v2/migrations/plain/progress").status_code == 503
@@ -122,3 +152,20 @@ def test_resets_clear_injected_faults(control: ControlClient) -> None:
     control.reset()
     assert control.faults()["active"] == []
     assert control.progress("plain~b")["success"]
+
+
+def test_after_a_fresh_reset_injected_faults_fall_as_on_a_new_server(
+    control: ControlClient,
+) -> None:
+    # what the pytest plugin relies on before each test: the faults a test injects do not
+    # depend on what earlier tests injected
+    def pattern() -> list[int]:
+        control.inject_fault({"status": 503}, project_id="plain", probability=0.5)
+        seen = [control.http.get("/api/omsp/v2/migrations/plain/progress") for _ in range(30)]
+        return [r.status_code for r in seen]
+
+    first = pattern()
+    control.inject_fault("reset", project_id="plain~other")
+    control.reset(fresh=True)
+    assert pattern() == first
+    assert set(first) == {200, 503}

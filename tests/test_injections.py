@@ -86,6 +86,38 @@ def test_probability_and_jitter_follow_the_seed() -> None:
     assert {x is None for x in run(1)} == {True, False}
 
 
+def test_a_projects_draws_do_not_depend_on_other_projects_injections() -> None:
+    # each injection drew from a stream named after its server-wide id, so injecting into
+    # another project first changed this one's faults
+    def run(others: int) -> list[str | None]:
+        book = FaultBook(3)
+        for n in range(others):
+            book.inject(Injection(Reset(), count=1), f"other{n}", 0.0)
+            book.inject(Injection(Reset(), count=1), None, 0.0)
+            book.choose((), f"other{n}", 1, 0, 0.0, 0.0)
+        book.inject(Injection(Latency(0.1, 0.9), probability=0.5), "p", 0.0)
+        return labels(book, "p", range(1, 40))
+
+    assert run(0) == run(1) == run(3)
+
+
+def test_cleared_injections_replay_the_same_draws_when_injected_again() -> None:
+    # what POST /_mock/reset?fresh=true promises: as a just-started server
+    book = FaultBook(5)
+    book.inject(Injection(Latency(0.1, 0.9), probability=0.5), "p", 0.0)
+    book.inject(Injection(Reset(), probability=0.5), None, 0.0)
+    first = labels(book, "p", range(1, 40)), [book.choose_global(0.0) for _ in range(40)]
+    book.clear()
+    book.inject(Injection(Latency(0.1, 0.9), probability=0.5), "p", 0.0)
+    book.inject(Injection(Reset(), probability=0.5), None, 0.0)
+    again = labels(book, "p", range(1, 40)), [book.choose_global(0.0) for _ in range(40)]
+    assert again == first
+    assert {c is None for c in first[1]} == {True, False}
+    book.clear("p")
+    book.inject(Injection(Latency(0.1, 0.9), probability=0.5), "p", 0.0)
+    assert labels(book, "p", range(1, 40)) == first[0]
+
+
 def test_parse_injection_checks_rules() -> None:
     injection = parse_injection({"fault": {"status": 503}, "count": 3, "delay": [1, 2]}, BOTH)
     assert (injection.count, injection.delay) == (3, (1.0, 2.0))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import httpx
 import pytest
 from conftest import MakeClient
 
@@ -52,6 +53,29 @@ def test_every_oms_request_is_journaled_as_answered(make_client: MakeClient) -> 
     assert first["time"] > 1e9  # Unix seconds
 
 
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [("reset", 200), ("close", 200), ({"hang": 0.01}, 200), ("truncate", 200)],
+)
+def test_a_poll_that_never_reached_the_client_whole_showed_nothing(
+    make_client: MakeClient, fault: str | dict[str, float], status: int
+) -> None:
+    # it was journaled with the body it would have had: success, the status shown, and
+    # counted in the poll timeline as a poll that showed INIT
+    _, client = make_client()
+    client.inject_fault(fault, project_id="full-migration", count=1)
+    with pytest.raises(httpx.HTTPError):
+        client.progress("full-migration")
+    assert client.progress("full-migration")["success"]
+    faulty, plain = client.requests()["entries"]
+    assert (faulty["httpStatus"], faulty["success"], faulty["code"]) == (status, None, None)
+    assert (faulty["projectStatus"], faulty["fault"] is not None) == (None, True)
+    assert (plain["success"], plain["projectStatus"]) == (True, "INIT")
+    polls = client.polls("full-migration")
+    assert (polls["count"], polls["shown"], polls["errors"]) == (2, 1, 1)
+    assert [run["count"] for run in polls["statuses"]] == [1]
+
+
 def test_control_calls_are_not_journaled(make_client: MakeClient) -> None:
     _, client = make_client()
     client.create("full-migration", "p1")
@@ -84,7 +108,10 @@ def test_filters(make_client: MakeClient) -> None:
     assert client.requests(project="nobody")["entries"] == []
 
 
-@pytest.mark.parametrize("query", ["limit=-1", "after=-1", "since=abc"])
+# since=nan matched every entry and until=nan too (each comparison with NaN is false)
+@pytest.mark.parametrize(
+    "query", ["limit=-1", "after=-1", "since=abc", "since=nan", "until=nan", "until=-inf"]
+)
 def test_bad_filters_are_400(make_client: MakeClient, query: str) -> None:
     _, client = make_client()
     response = client.http.get(f"/_mock/requests?{query}")

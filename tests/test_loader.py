@@ -155,3 +155,120 @@ def test_json_text_keeps_characters_yaml_would_refuse_or_fold() -> None:
 
 def test_yaml_flow_style_is_still_yaml() -> None:
     assert load_text("{name: f, kind: sync, timeline: [{status: INIT}]}", "f.yaml").name == "f"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "where"),
+    [
+        (GOOD.replace("seconds: 5", "seconds: .nan"), 5, "timeline[0].seconds"),
+        (GOOD.replace("seconds: 5", "seconds: .inf"), 5, "timeline[0].seconds"),
+        (GOOD + "release: {seconds: .NaN}\n", 7, "release.seconds"),
+        (GOOD + "faults: [{fault: reset, window: {to: .inf}}]\n", 7, "faults[0].window.to"),
+        (
+            '{"name": "j", "kind": "migration",\n'
+            ' "timeline": [{"status": "INIT", "seconds": NaN}]}',
+            2,
+            "timeline[0].seconds",
+        ),
+    ],
+)
+def test_a_number_that_is_not_finite_is_refused_with_its_line(
+    text: str, line: int, where: str
+) -> None:
+    # NaN passes every bound of a schema (each comparison is false) and neither is JSON
+    with pytest.raises(ScenarioError) as refused:
+        load_text(text, "f.yaml")
+    assert [(p.line, p.path) for p in refused.value.problems] == [(line, where)]
+    assert "not a finite number" in refused.value.problems[0].reason
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ("    seconds: 5\n", "    polls: 2.0\n"),
+        ("  - status: RUNNING\n", "  - status: RUNNING\n    progress: {full: 50.0}\n"),
+        ("  - status: RUNNING\n", "  - status: RUNNING\n    faults: [{fault: {status: 503.0}}]\n"),
+        (
+            "  - status: RUNNING\n",
+            "  - status: RUNNING\n    faults: [{fault: {truncate: {bytes: 3.0}}}]\n",
+        ),
+        (
+            "  - status: RUNNING\n",
+            "  - status: RUNNING\n    faults: [{fault: {error: {code: X, status: 500.0}}}]\n",
+        ),
+    ],
+)
+def test_a_float_where_an_integer_belongs_is_refused_with_its_line(change: str, where: str) -> None:
+    # JSON Schema calls 2.0 an integer; the model counts with it (polls, bytes, statuses),
+    # where it crashed the loader or the poll
+    with pytest.raises(ScenarioError) as refused:
+        load_text(GOOD.replace(change, where), "f.yaml")
+    (problem,) = refused.value.problems
+    assert "is not of type 'integer'" in problem.reason
+    assert problem.line == (5 if "polls" in where else 7)
+
+
+def test_aliases_may_not_expand_beyond_bounds() -> None:
+    # "billion laughs": a few hundred bytes that expand to 10**8 values hung the loader
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    with pytest.raises(ScenarioError) as refused:
+        load_text("\n".join(lines) + "\n" + GOOD, "bomb.yaml")
+    assert "aliases" in refused.value.problems[0].reason
+
+
+def test_aliases_and_merge_keys_within_bounds_are_read() -> None:
+    text = (
+        "name: merged\nkind: migration\ntimeline:\n"
+        "  - &init {status: INIT, seconds: 5}\n  - *init\n  - {<<: *init, status: RUNNING}\n"
+    )
+    scenario = load_text(text, "m.yaml")
+    assert [p.seconds for p in scenario.timeline] == [5.0, 5.0, 5.0]
+
+
+@pytest.mark.parametrize("depth", [100, 900, 950, 980, 990, 5000])
+def test_deep_nesting_is_a_problem_wherever_it_is_met(depth: int) -> None:
+    # parsing, or (just below the parser's limit) the schema check, ran out of stack
+    nested = "[" * depth + "]" * depth
+    text = json.dumps(
+        {"name": "d", "kind": "migration", "timeline": [{"status": "INIT", "progress": {}}]}
+    ).replace("{}}", '{"struct": ' + nested + "}}")
+    with pytest.raises(ScenarioError):  # not a RecursionError
+        load_text(text, "d.json")
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("2024-05-01", "a date"),
+        ("!!binary aGVsbG8=", "bytes"),
+        ("!!set {a, b}", "a set"),
+        ("{2024-05-01: x}", "key"),
+    ],
+)
+@pytest.mark.parametrize("where", ["replay", "deviation"])
+def test_a_yaml_value_json_has_not_is_refused_with_its_line(
+    value: str, words: str, where: str
+) -> None:
+    # a replay body and a deviation's value take any JSON; YAML gave them dates, bytes and
+    # sets, and then every poll was an INNER_ERROR and GET /_mock/scenarios/NAME a 500
+    if where == "replay":
+        text = (
+            "name: r\nkind: replay\nendpoint: migration\nentries:\n"
+            f"  - at: 0\n    body: {{success: true, extra: {value}}}\n"
+        )
+        line = 6
+    else:
+        text = (
+            GOOD + "faults:\n  - fault:\n      deviation:\n"
+            f"        {{field: data.status, change: value, value: {value}}}\n"
+        )
+        line = 10
+    with pytest.raises(ScenarioError) as refused:
+        load_text(text, "y.yaml")
+    (problem,) = refused.value.problems
+    assert (problem.line, words in problem.reason, "quote it" in problem.reason) == (
+        line,
+        True,
+        True,
+    ), problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -130,6 +131,24 @@ def test_recorded_headers_are_replayed(poll_mode: ControlClient) -> None:
     assert limited.headers["retry-after"] == "5"
 
 
+def test_a_recorded_delay_is_capped_like_every_fault_delay() -> None:
+    # --max-fault-delay bounded faults but not a replayed slow answer (up to a day), nor
+    # the sum of one and a fault's own delay
+    text = BAD.format(
+        extra="faults: [{fault: {latency: 30}}]\n",
+        entries="  - {at: 0, delay: 30, body: {success: true}}",
+    )
+    settings = Settings(clock=ClockMode.MANUAL, max_fault_delay=0.2)
+    app = create_app(settings, library=assemble([load_text(text)]))
+    with ControlClient.in_process(app) as client:
+        began = time.monotonic()
+        response = client.http.get("/api/omsp/v2/migrations/rec/progress")
+        assert response.json() == {"success": True}
+        assert time.monotonic() - began < 5  # not 60 s
+        fault = client.requests()["entries"][0]["fault"]
+    assert fault == "latency:0.2"
+
+
 def test_the_journal_label_names_recorded_failures() -> None:
     app = app_for("poll", clock=ClockMode.MANUAL)
     path = b"/api/omsp/v2/migrations/rec/progress"
@@ -221,6 +240,12 @@ endpoint: migration
         ("faults: [{fault: reset, phase: 0}]\n", "  - {at: 0, body: 1}", 4, "has no phases"),
         ("mode: sometimes\n", "  - {at: 0, body: 1}", 4, "is not one of ['time', 'poll']"),
         ("", "  - {at: 0, body: 1, extra: 2}", 5, "unknown field 'extra'"),
+        # served, a 1xx hung the client; a 204 or 304 with a Content-Length and no body
+        # left the body's bytes on a kept-alive connection, spoiling the next response
+        ("", "  - {at: 0, status: 101, text: x}", 5, "101 is less than the minimum of 200"),
+        ("", "  - {at: 0, status: 204, body: {a: 1}}", 5, "a 204 response has no body"),
+        ("", "  - {at: 0, status: 304, text: x}", 5, "a 304 response has no body"),
+        ("", "  - {at: 0, body: 1}\n  - {at: 1, status: 204, fault: truncate}", 6, "no body"),
     ],
 )
 def test_bad_replays_are_reported_with_their_line(
@@ -230,6 +255,15 @@ def test_bad_replays_are_reported_with_their_line(
         load_text(BAD.format(extra=extra, entries=entries), "rec.yaml")
     problems = caught.value.problems
     assert any(p.line == line and reason in p.reason for p in problems), problems
+
+
+def test_a_recorded_204_without_a_body_is_replayed() -> None:
+    # what mock-oms record writes for one: an empty text
+    text = BAD.format(extra="", entries='  - {at: 0, status: 204, text: ""}')
+    app = create_app(Settings(clock=ClockMode.MANUAL), library=assemble([load_text(text)]))
+    with ControlClient.in_process(app) as client:
+        response = client.http.get("/api/omsp/v2/migrations/rec/progress")
+    assert (response.status_code, response.content) == (204, b"")
 
 
 def test_a_replay_needs_its_endpoint() -> None:
