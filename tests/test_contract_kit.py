@@ -117,6 +117,7 @@ def test_the_kit_passes_against_mock_oms_over_http(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert junit(report) == dict.fromkeys(CHECKS)
     assert "seed" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kit.xml"]  # nothing else left
     # the bundled scenarios with faults were played too, without their faults
     assert {"contract-story-flaky-network", "contract-story-outage-then-recovery"} <= loaded
 
