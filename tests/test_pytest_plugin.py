@@ -155,6 +155,14 @@ MISTAKES = {
     "clock": ("@pytest.mark.mock_oms(clock='fast')", "clock must be 'manual' or 'real'"),
     "missing": ("@pytest.mark.mock_oms(scenarios='missing')", "missing: no such file or folder"),
     "invalid": ("@pytest.mark.mock_oms(scenarios='bad.yaml')", "bad.yaml:3: colour:*"),
+    "paths": ("@pytest.mark.mock_oms(scenarios=3)", "scenarios must be a path or a list*"),
+    "speed": ("@pytest.mark.mock_oms(speed='fast')", "speed must be a number, not 'fast'"),
+    "negative": ("@pytest.mark.mock_oms(speed=-1)", "speed must be between 0 and 1e+06*"),
+    "seed": ("@pytest.mark.mock_oms(seed='x')", "seed must be a whole number >= 0, not 'x'"),
+    "journal": ("@pytest.mark.mock_oms(journal_size=-1)", "journal_size must be a whole*"),
+    "token": ("@pytest.mark.mock_oms(control_token='')", "control_token must be a non-empty*"),
+    "auth": ("@pytest.mark.mock_oms(auth='alice')", "auth: credentials must look like USER:*"),
+    "pair": ("@pytest.mark.mock_oms(auth=('a:b', 'c'))", "auth must be 'USER:PASSWORD' or*"),
 }
 
 
@@ -169,6 +177,28 @@ def test_marker_mistakes_are_reported(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(errors=len(MISTAKES))
     for name, (_, message) in MISTAKES.items():
         result.stdout.fnmatch_lines([f"*ERROR at setup of test_{name}*", f"*{message}*"])
+    # each a message of its own: no traceback into the plugin, no chained exception
+    for noise in ("*pytest_plugin.py:*", "*During handling of the above exception*", "E  *"):
+        result.stdout.no_fnmatch_line(noise)
+
+
+def test_configuration_fixture_mistakes_are_reported(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def mock_oms_clock():
+            return "Manual"
+        """
+    )
+    pytester.makepyfile("def test_it(mock_oms):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["mock-oms configuration fixtures: clock must be 'manual' or 'real', not 'Manual'"]
+    )
+    result.stdout.no_fnmatch_line("*pytest_plugin.py:*")
 
 
 def test_configuration_fixtures_can_be_overridden(pytester: pytest.Pytester) -> None:
