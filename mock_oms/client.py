@@ -112,11 +112,21 @@ class ControlClient:
     # -- OMS endpoints --------------------------------------------------------------------
 
     def progress(self, project_id: str, kind: Kind | str = Kind.MIGRATION) -> JSON:
-        """One poll of the OMS progress endpoint: the whole envelope, success or not."""
-        response = self.http.get(
-            progress_path(kind, project_id), auth=self._oms_auth or httpx.USE_CLIENT_DEFAULT
-        )
-        body: JSON = response.json()
+        """One poll of the OMS progress endpoint: the whole envelope, success or not.
+
+        A body that is not JSON (a fault such as a 502 gateway page or ``not-json``) raises
+        :class:`ValueError` saying what came instead; poll with ``http`` to see it whole.
+        """
+        path = progress_path(kind, project_id)
+        response = self.http.get(path, auth=self._oms_auth or httpx.USE_CLIENT_DEFAULT)
+        try:
+            body: JSON = response.json()
+        except ValueError:
+            kind_of = response.headers.get("content-type", "no Content-Type")
+            raise ValueError(
+                f"GET {path}: HTTP {response.status_code} ({kind_of}) with a body that is not "
+                f"JSON: {response.text[:200]!r}"
+            ) from None
         return body
 
     # -- control API ----------------------------------------------------------------------

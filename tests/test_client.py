@@ -20,3 +20,10 @@ def test_an_in_process_client_keeps_its_timeout(bundled: Library) -> None:
         with pytest.raises(httpx.ReadTimeout):
             client.progress("full-migration")
         assert client.progress("full-migration")["success"] is True
+
+
+def test_a_poll_answered_without_json_says_what_came(client: ControlClient) -> None:
+    client.inject_fault({"status": 502}, project_id="full-migration", count=1)
+    with pytest.raises(ValueError, match=r"GET /api/.*: HTTP 502 \(text/html.*not JSON: '<html"):
+        client.progress("full-migration")
+    assert client.progress("full-migration")["success"] is True
