@@ -86,8 +86,12 @@ class Servers:
 
         found = self._servers.get(settings)
         if found is not None and found[0].running:
+            server, harness = found
+            if harness.client.http.is_closed:  # a test closed it: `with mock_oms.client:`
+                harness = _harness(server)
+                self._servers[settings] = (server, harness)
             self._servers.move_to_end(settings)
-            return found[1]
+            return harness
         if found is not None:
             self._drop(settings)
         server = LiveServer(settings, library=self.library(settings.scenarios)).start()

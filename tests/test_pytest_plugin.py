@@ -85,6 +85,26 @@ def test_fixture_in_a_fresh_folder(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=5)
 
 
+def test_a_test_that_closes_the_fixture_spoils_no_other(pytester: pytest.Pytester) -> None:
+    """`with mock_oms.client as oms:` (as the README's ControlClient example does) closes
+    the session server's client; the next test gets a working one all the same."""
+    pytester.makepyfile(
+        """
+        def test_closes_the_client(mock_oms):
+            with mock_oms.client as oms:
+                oms.create("full-migration", "p1")
+
+        def test_closes_the_harness(mock_oms):
+            with mock_oms as fake:
+                assert fake.create("full-migration", "p1") == "p1"
+
+        def test_next(mock_oms):
+            assert mock_oms.client.projects() == []
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
 def test_marker_configures_a_test(pytester: pytest.Pytester) -> None:
     pytester.mkdir("scenarios")
     pytester.path.joinpath("scenarios", "quick.yaml").write_text(SCENARIO)
