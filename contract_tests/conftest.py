@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from contract_tests.options import KitOptions
+from contract_tests.options import KitOptions, OptionError
 from contract_tests.plugin import kit_options
 from contract_tests.rules import Response
 from contract_tests.target import (
@@ -42,7 +43,13 @@ def oms_token() -> str:
 
 @pytest.fixture(scope="session")
 def oms_target(oms_options: KitOptions) -> Iterator[Target]:
-    with open_target(oms_options) as target:
+    """The server under test. When there is none to check (unreachable, or refusing the
+    kit), the run stops with the reason rather than failing every check with it."""
+    with ExitStack() as stack:
+        try:
+            target = stack.enter_context(open_target(oms_options))
+        except OptionError as exc:
+            pytest.exit(f"mock-oms contract kit: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
         yield target
 
 

@@ -45,6 +45,7 @@ class Rule(StrEnum):
 UNKNOWN_PROJECT_CODE = "GHANA-PROJECT000001"
 PARAM_ERROR_CODE = "PARAM_ERROR"
 COST = re.compile(r"[0-9]+(\.[0-9]+)? ?(ms|s)")
+SYNC_ONLY = frozenset({"enableStructSync", "enableFullSync"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +70,16 @@ class Response:
         cls,
         body: Any,
         *,
-        kind: Kind = Kind.MIGRATION,
+        kind: Kind | None = None,
         project_id: str = "p",
         status_code: int = 200,
         at: float = 0.0,
         index: int = 0,
     ) -> Response:
-        """A response built from a document (for tests and strategies)."""
+        """A response built from a document (for tests and strategies). ``kind`` None: a
+        sync project's when its ``data`` has the sync flags, else a migration's."""
+        if kind is None:
+            kind = kind_of(body)
         return cls(kind, project_id, status_code, body, json.dumps(body), at, index)
 
     @property
@@ -98,6 +102,15 @@ class Response:
             return f"(not JSON) {text!r}"
         text = json.dumps(self.body, indent=2, ensure_ascii=False, sort_keys=False)
         return text if len(text) <= limit else text[:limit] + "\n..."
+
+
+def kind_of(body: Any) -> Kind:
+    """The kind of project a progress body is about, told by its ``data``: the sync
+    endpoint names its flags ``enableStructSync`` and ``enableFullSync``."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, dict) and not SYNC_ONLY.isdisjoint(data):
+        return Kind.SYNC
+    return Kind.MIGRATION
 
 
 @dataclass(frozen=True, slots=True)

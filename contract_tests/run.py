@@ -1,13 +1,15 @@
 """Running the kit as a program: what ``mock-oms contract`` calls.
 
 The run is hermetic: ``-c os.devnull`` keeps the pytest configuration of the directory it
-is started from (addopts, testpaths, plugins' settings) out of it, and no cache is written.
+is started from (addopts, testpaths, plugins' settings) out of it, and it leaves nothing
+there: no pytest cache, no ``.hypothesis`` folder.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -78,5 +80,20 @@ def pytest_arguments(
 
 
 def run(args: Sequence[str]) -> int:
-    """Run pytest in this process; its exit status (0 only when every check passed)."""
-    return int(pytest.main(list(args)))
+    """Run pytest in this process; its exit status (0 only when every check passed).
+
+    Hypothesis keeps what it caches in a temporary folder, not in ``./.hypothesis`` of the
+    directory the command was started in (unless ``HYPOTHESIS_STORAGE_DIRECTORY`` says
+    where): the kit's examples come from ``--seed``, not from a database.
+    """
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return int(pytest.main(list(args)))
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+    home = storage_directory(intent_to_write=False).home_directory
+    with tempfile.TemporaryDirectory(prefix="mock-oms-contract-") as storage:
+        set_hypothesis_home_dir(storage)
+        try:
+            return int(pytest.main(list(args)))
+        finally:
+            set_hypothesis_home_dir(home)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -22,6 +22,9 @@ from contract_tests.options import KitOptions, OptionError, ProjectSpec
 from contract_tests.rules import UNKNOWN_PROJECT_CODE, Response
 from mock_oms.client import ControlClient, ControlError, progress_path
 from mock_oms.steps import Kind
+
+HEALTH = "/_mock/health"
+ACCESS_PROBE = "contract-access-check"  # a well-formed ID no server knows
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +88,16 @@ class Target:
 def is_mock_oms(http: httpx.Client) -> bool:
     """True when the server answers mock-oms's health check."""
     try:
-        reply = http.get("/_mock/health")
+        reply = http.get(HEALTH)
+    except httpx.HTTPError:
+        return False
+    return _is_mock_health(reply)
+
+
+def _is_mock_health(reply: httpx.Response) -> bool:
+    try:
         body = reply.json()
-    except (httpx.HTTPError, ValueError):
+    except ValueError:
         return False
     return (
         reply.status_code == 200
@@ -95,6 +105,40 @@ def is_mock_oms(http: httpx.Client) -> bool:
         and body.get("status") == "ok"
         and "version" in body
     )
+
+
+def reach(http: httpx.Client, base_url: str) -> httpx.Response:
+    """The server's answer to mock-oms's health check (any server answers something);
+    :class:`OptionError` when there is no server to check at ``base_url``."""
+    scheme, netloc, *_ = urlsplit(base_url)
+    if scheme not in ("http", "https") or not netloc:
+        raise OptionError(f"--oms-base-url {base_url!r}: give an http:// or https:// URL")
+    try:
+        return http.get(HEALTH)
+    except httpx.TransportError as exc:
+        raise OptionError(
+            f"cannot reach {base_url} ({type(exc).__name__}: {exc}): is the server running, "
+            "and is --oms-base-url right?"
+        ) from None
+
+
+def check_access(target: Target, *, auth_given: bool) -> None:
+    """:class:`OptionError` when the progress endpoint refuses the kit (HTTP 401): every
+    check would only see that refusal."""
+    answer = target.get(Kind.MIGRATION, ACCESS_PROBE)
+    if answer.status_code != 401:
+        return
+    if auth_given:
+        why = "refused the credentials given by --oms-auth (mock-oms contract --auth)"
+    else:
+        why = (
+            "asks for HTTP Basic credentials: give --oms-auth USER:PASSWORD "
+            "(mock-oms contract --auth USER:PASSWORD)"
+        )
+    body = answer.body
+    said = body.get("message") if isinstance(body, dict) else None
+    said = str(said) if said else answer.text[:200]
+    raise OptionError(f"{target.label} {why} (HTTP 401: {said!r})")
 
 
 def take_clock(control: ControlClient) -> float:
@@ -135,10 +179,11 @@ def open_target(options: KitOptions) -> Iterator[Target]:
     try:
         control: ControlClient | None = None
         label = options.base_url
-        if is_mock_oms(http):
+        if _is_mock_health(reach(http, options.base_url)):
             control = ControlClient(client=http, token=options.control_token)
             label = f"mock-oms at {options.base_url}"
         target = Target(http, label=label, auth=options.auth, control=control)
+        check_access(target, auth_given=options.auth is not None)
         speed = 0.0
         if control is not None:
             try:
@@ -146,7 +191,7 @@ def open_target(options: KitOptions) -> Iterator[Target]:
             except ControlError as exc:
                 raise OptionError(
                     f"mock-oms at {options.base_url} refused its control API ({exc}); "
-                    "give --oms-control-token"
+                    "give --oms-control-token (mock-oms contract --control-token)"
                 ) from None
         try:
             if control is not None:

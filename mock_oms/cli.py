@@ -452,7 +452,7 @@ def record(
     scenario. Ctrl-C stops cleanly and keeps what was recorded."""
     import signal
 
-    from mock_oms.recorder import Options, ProgressLine, describe
+    from mock_oms.recorder import Options, ProgressLine, RecordError, describe
     from mock_oms.recorder import record as run
     from mock_oms.steps import Kind
 
@@ -478,6 +478,8 @@ def record(
     progress = ProgressLine()
     try:
         result = run(options, show=progress)
+    except RecordError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.done()

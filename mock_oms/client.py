@@ -16,6 +16,8 @@ import httpx
 from mock_oms.steps import Kind, progress_path
 
 JSON = dict[str, Any]
+DEFAULT_TIMEOUT = 10.0  # seconds: every call's timeout, unless told otherwise
+IN_PROCESS_URL = "http://mock-oms"  # the base URL of an app reached without a socket
 
 __all__ = ["JSON", "ControlClient", "ControlError", "progress_path"]
 
@@ -40,7 +42,7 @@ class ControlClient:
         client: httpx.Client | None = None,
         token: str | None = None,
         auth: tuple[str, str] | None = None,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         if client is None:
             if base_url is None:
@@ -51,16 +53,25 @@ class ControlClient:
         self._oms_auth = httpx.BasicAuth(*auth) if auth else None
 
     @classmethod
-    def in_process(cls, app: Any, **kwargs: Any) -> ControlClient:
+    def in_process(
+        cls,
+        app: Any,
+        *,
+        token: str | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> ControlClient:
         """A client that calls ``app`` (an ASGI app) directly, with no socket.
 
         httpx's ASGI transport is async; :class:`InProcessTransport` runs it on a private
-        event loop so that synchronous code can use it.
+        event loop so that synchronous code can use it. ``timeout`` holds as over a socket.
         """
         from mock_oms.transport import InProcessTransport
 
-        http = httpx.Client(transport=InProcessTransport(app), base_url="http://mock-oms")
-        return cls(client=http, **kwargs)
+        http = httpx.Client(
+            transport=InProcessTransport(app), base_url=IN_PROCESS_URL, timeout=timeout
+        )
+        return cls(client=http, token=token, auth=auth)
 
     @property
     def base_url(self) -> str:
@@ -101,11 +112,21 @@ class ControlClient:
     # -- OMS endpoints --------------------------------------------------------------------
 
     def progress(self, project_id: str, kind: Kind | str = Kind.MIGRATION) -> JSON:
-        """One poll of the OMS progress endpoint: the whole envelope, success or not."""
-        response = self.http.get(
-            progress_path(kind, project_id), auth=self._oms_auth or httpx.USE_CLIENT_DEFAULT
-        )
-        body: JSON = response.json()
+        """One poll of the OMS progress endpoint: the whole envelope, success or not.
+
+        A body that is not JSON (a fault such as a 502 gateway page or ``not-json``) raises
+        :class:`ValueError` saying what came instead; poll with ``http`` to see it whole.
+        """
+        path = progress_path(kind, project_id)
+        response = self.http.get(path, auth=self._oms_auth or httpx.USE_CLIENT_DEFAULT)
+        try:
+            body: JSON = response.json()
+        except ValueError:
+            kind_of = response.headers.get("content-type", "no Content-Type")
+            raise ValueError(
+                f"GET {path}: HTTP {response.status_code} ({kind_of}) with a body that is not "
+                f"JSON: {response.text[:200]!r}"
+            ) from None
         return body
 
     # -- control API ----------------------------------------------------------------------

@@ -11,12 +11,10 @@ from typing import Any
 
 import httpx
 
-from mock_oms.client import JSON, ControlClient, progress_path
+from mock_oms.client import DEFAULT_TIMEOUT, IN_PROCESS_URL, JSON, ControlClient, progress_path
 from mock_oms.config import Settings
 from mock_oms.steps import Kind
 from mock_oms.transport import InProcessTransport
-
-IN_PROCESS_URL = "http://mock-oms"
 
 
 class LentTransport(httpx.BaseTransport):
@@ -59,7 +57,7 @@ class Harness:
     @classmethod
     def in_process(cls, app: Any, settings: Settings) -> Harness:
         transport = InProcessTransport(app)
-        http = httpx.Client(transport=transport, base_url=IN_PROCESS_URL)
+        http = httpx.Client(transport=transport, base_url=IN_PROCESS_URL, timeout=DEFAULT_TIMEOUT)
         client = ControlClient(client=http, token=settings.control_token, auth=settings.auth)
         return cls(client, settings, app=app, transport=LentTransport(transport))
 

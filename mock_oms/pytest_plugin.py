@@ -21,6 +21,7 @@ use and shared by the tests that ask for the same one (at most ``MAX_SERVERS`` a
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -32,6 +33,7 @@ import pytest
 # Everything else is imported when a fixture is used: installing mock-oms must not slow
 # down the start of every pytest run (the web stack takes most of a second to import).
 if TYPE_CHECKING:
+    from mock_oms.clock import ClockMode
     from mock_oms.config import Settings
     from mock_oms.harness import Harness
     from mock_oms.live import LiveServer
@@ -41,6 +43,7 @@ MARKER = "mock_oms"
 OPTIONS = ("scenarios", "clock", "speed", "seed", "journal_size", "control_token", "auth")
 CLOCKS = ("manual", "real")
 MAX_SERVERS = 4
+MAX_SPEED = 1e6  # as `mock-oms serve --speed`
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,9 +73,12 @@ class Servers:
             try:
                 library = load_paths(scenarios) if scenarios else load_bundled()
             except ScenarioError as exc:
-                lines = "\n".join(f"  {p}" for p in exc.problems)
-                pytest.fail(f"mock-oms: the scenarios are invalid:\n{lines}", pytrace=False)
-            self._libraries[scenarios] = library
+                problems = exc.problems
+            else:
+                self._libraries[scenarios] = library
+                return library
+            lines = "\n".join(f"  {p}" for p in problems)
+            pytest.fail(f"mock-oms: the scenarios are invalid:\n{lines}", pytrace=False)
         return library
 
     def get(self, settings: Settings) -> Harness:
@@ -80,8 +86,12 @@ class Servers:
 
         found = self._servers.get(settings)
         if found is not None and found[0].running:
+            server, harness = found
+            if harness.client.http.is_closed:  # a test closed it: `with mock_oms.client:`
+                harness = _harness(server)
+                self._servers[settings] = (server, harness)
             self._servers.move_to_end(settings)
-            return found[1]
+            return harness
         if found is not None:
             self._drop(settings)
         server = LiveServer(settings, library=self.library(settings.scenarios)).start()
@@ -110,16 +120,92 @@ def _harness(server: LiveServer) -> Harness:
     return Harness(client, settings, app=server.app)
 
 
+class OptionProblem(ValueError):
+    """A configuration value the plugin cannot use (reported without a traceback)."""
+
+
 def _paths(value: Any, base: Path) -> tuple[Path, ...]:
-    items = [value] if isinstance(value, str | Path) else list(value)
+    items = [value] if isinstance(value, str | Path) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(v, str | Path) for v in items):
+        raise OptionProblem(f"scenarios must be a path or a list of paths, not {value!r}")
     return tuple(p if p.is_absolute() else (base / p) for p in (Path(v) for v in items))
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OptionProblem(f"{name} must be a number, not {value!r}")
+    if not (math.isfinite(value) and 0 <= value <= MAX_SPEED):
+        raise OptionProblem(f"{name} must be between 0 and {MAX_SPEED:g}, not {value!r}")
+    return float(value)
+
+
+def _integer(name: str, value: Any, top: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise OptionProblem(f"{name} must be a whole number >= 0, not {value!r}")
+    if top is not None and value > top:
+        raise OptionProblem(f"{name} must be at most {top}, not {value!r}")
+    return value
+
+
+def _seed(name: str, value: Any) -> int | None:
+    return None if value is None else _integer(name, value)
+
+
+def _clock(value: Any) -> ClockMode:
+    from mock_oms.clock import ClockMode
+
+    if value not in CLOCKS:
+        raise OptionProblem(f"clock must be 'manual' or 'real', not {value!r}")
+    return ClockMode(value)
+
+
+def _credentials(value: Any) -> tuple[str, str]:
+    from mock_oms.access import parse_credentials
+
+    if isinstance(value, str):
+        try:
+            return parse_credentials(value)
+        except ValueError as exc:
+            raise OptionProblem(f"auth: {exc}") from None
+    if (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(v, str) for v in value)
+    ):
+        user, password = value
+        if user and ":" not in user:
+            return user, password
+    raise OptionProblem(f"auth must be 'USER:PASSWORD' or (USER, PASSWORD), not {value!r}")
+
+
+def _changes(options: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """The ``Settings`` fields that the marker options change, checked."""
+    changes: dict[str, Any] = {}
+    if options.get("scenarios") is not None:
+        changes["scenarios"] = _paths(options["scenarios"], base_dir)
+    clock = options.get("clock")
+    if options.get("speed") is not None:
+        changes["speed"] = _number("speed", options["speed"])
+        if clock is None:  # a speed means the clock runs
+            clock = "real" if changes["speed"] > 0 else "manual"
+    if clock is not None:
+        changes["clock"] = _clock(clock)
+    if "seed" in options:
+        changes["seed"] = _seed("seed", options["seed"])
+    if "journal_size" in options:
+        changes["journal_size"] = _integer("journal_size", options["journal_size"])
+    if "control_token" in options:
+        token = options["control_token"]
+        if token is not None and not (isinstance(token, str) and token):
+            raise OptionProblem(f"control_token must be a non-empty string, not {token!r}")
+        changes["control_token"] = token
+    if options.get("auth") is not None:
+        changes["auth"] = _credentials(options["auth"])
+    return changes
 
 
 def configure(base: Settings, request: pytest.FixtureRequest) -> Settings:
     """``base`` with the options of the test's ``mock_oms`` markers (the closest wins)."""
-    from mock_oms.access import parse_credentials
-    from mock_oms.clock import ClockMode
-
     options: dict[str, Any] = {}
     for marker in reversed(list(request.node.iter_markers(MARKER))):
         if marker.args:
@@ -134,27 +220,15 @@ def configure(base: Settings, request: pytest.FixtureRequest) -> Settings:
             f"known: {', '.join(OPTIONS)}",
             pytrace=False,
         )
-    changes: dict[str, Any] = {}
-    if options.get("scenarios") is not None:
-        changes["scenarios"] = _paths(options["scenarios"], request.path.parent)
-    clock = options.get("clock")
-    if options.get("speed") is not None:
-        changes["speed"] = float(options["speed"])
-        if clock is None:  # a speed means the clock runs
-            clock = "real" if changes["speed"] > 0 else "manual"
-    if clock is not None:
-        if clock not in CLOCKS:
-            pytest.fail(f"@pytest.mark.mock_oms: clock must be 'manual' or 'real', not {clock!r}")
-        changes["clock"] = ClockMode(clock)
-    for name in ("seed", "journal_size", "control_token"):
-        if name in options:
-            changes[name] = options[name]
-    if options.get("auth") is not None:
-        auth = options["auth"]
-        changes["auth"] = parse_credentials(auth) if isinstance(auth, str) else tuple(auth)
-    settings = replace(base, **changes)
-    # a configuration of its own needs a socket of its own
-    return settings if settings == base else replace(settings, port=0)
+    try:
+        changes = _changes(options, request.path.parent)
+    except OptionProblem as exc:
+        problem = str(exc)
+    else:
+        settings = replace(base, **changes)
+        # a configuration of its own needs a socket of its own
+        return settings if settings == base else replace(settings, port=0)
+    pytest.fail(f"@pytest.mark.mock_oms: {problem}", pytrace=False)
 
 
 # -- configuration fixtures (override them in a conftest.py) ---------------------------------
@@ -207,18 +281,23 @@ def mock_oms_settings(
     mock_oms_seed: int | None,
 ) -> Settings:
     """The session server's settings, from the fixtures above."""
-    from mock_oms.clock import ClockMode
     from mock_oms.config import Settings
 
-    return Settings(
-        host=mock_oms_host,
-        port=mock_oms_port,
-        scenarios=_paths(mock_oms_scenarios, pytestconfig.rootpath),
-        clock=ClockMode(mock_oms_clock),
-        speed=mock_oms_speed,
-        seed=mock_oms_seed,
-        log_level="warning",
-    )
+    try:
+        settings = Settings(
+            host=mock_oms_host,
+            port=_integer("mock_oms_port", mock_oms_port, top=65535),
+            scenarios=_paths(mock_oms_scenarios, pytestconfig.rootpath),
+            clock=_clock(mock_oms_clock),
+            speed=_number("mock_oms_speed", mock_oms_speed),
+            seed=_seed("mock_oms_seed", mock_oms_seed),
+            log_level="warning",
+        )
+    except OptionProblem as exc:
+        problem = str(exc)
+    else:
+        return settings
+    pytest.fail(f"mock-oms configuration fixtures: {problem}", pytrace=False)
 
 
 # -- the fixtures -----------------------------------------------------------------------------

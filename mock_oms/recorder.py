@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import httpx
 import yaml
@@ -35,6 +36,11 @@ from mock_oms.steps import Kind, progress_path
 SLOW = 0.5  # seconds: a response at least this slow is replayed with its delay
 PROJECT_GONE = "GHANA-PROJECT000001"
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class RecordError(Exception):
+    """Recording cannot start: the message says why (a wrong upstream URL, an output file
+    that cannot be written)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +233,27 @@ def _append(options: Options, track: Track, entry: dict[str, Any], started: date
 # -- the loop ---------------------------------------------------------------------------------
 
 
+def check(options: Options) -> None:
+    """:class:`RecordError` when recording cannot start; checked before the first poll, so
+    that a typo costs no time (and writes nothing)."""
+    scheme, netloc, *_ = urlsplit(options.upstream)
+    if scheme not in ("http", "https") or not netloc:
+        raise RecordError(
+            f"--upstream {options.upstream!r}: give the OMS base URL with its scheme, "
+            "e.g. http://oms.example:8089"
+        )
+    for _, path, _ in _outputs(options):
+        existed = path.exists()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise RecordError(f"cannot write {path}: {exc.strerror or exc}") from None
+        if not existed:
+            path.unlink()
+
+
 def poll_once(
     client: httpx.Client, path: str, at: float, timeout: float, clock: Callable[[], float]
 ) -> dict[str, Any]:
@@ -258,7 +285,8 @@ def record(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Result:
     """Record until a limit is reached, ``stop`` is set, or Ctrl-C; returns what was
-    recorded (the files hold it already)."""
+    recorded (the files hold it already). :class:`RecordError` when it cannot start."""
+    check(options)
     stop = stop or threading.Event()
     own = client is None
     if client is None:

@@ -388,6 +388,15 @@ def scenarios(
     """
     if max_phases < 1:
         raise ValueError("max_phases must be >= 1")
+    if timing not in get_args(Timing):
+        raise ValueError(f"timing must be one of {', '.join(get_args(Timing))}, not {timing!r}")
+    if max_seconds < 1 or max_polls < 1:
+        raise ValueError("max_seconds and max_polls must be >= 1")
+    problems = list(
+        schemas.definition_validator(schemas.SCENARIO, "ScenarioName").iter_errors(name)
+    )
+    if problems:
+        raise ValueError(f"name {name!r} is not a scenario name: {problems[0].message}")
     return _scenario(
         [Kind(k) for k in kinds], max_phases, timing, max_seconds, max_polls, resumable, name
     )

@@ -1,5 +1,5 @@
-"""Testing OMS clients against mock-oms: a live server in a thread, and a robustness
-harness that serves hypothesis-generated cases to your client and checks its conclusion.
+"""Testing OMS clients against mock-oms: a robustness harness that serves
+hypothesis-generated cases to your client and checks its conclusion.
 
 The harness (:func:`check_client`) takes a *driver*: a function that runs your client
 against a :class:`ClientTarget` (a base URL, a project, and an httpx transport when the
@@ -44,7 +44,8 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from mock_oms.client import ControlClient, progress_path
+from mock_oms.client import IN_PROCESS_URL, ControlClient, progress_path
+from mock_oms.harness import LentTransport
 from mock_oms.steps import Kind
 from mock_oms.strategies import (
     TRANSIENT,
@@ -61,9 +62,6 @@ SAVED_SCENARIO = "client-failure"
 FAULT_SEED = 0
 DEFAULT_SAVE_DIR = Path("mock-oms-failures")
 Outcome = str | None
-
-# -- a live server ----------------------------------------------------------------------
-
 
 # -- cases ------------------------------------------------------------------------------
 
@@ -258,19 +256,6 @@ class _Budget:
         await self.app(scope, receive, send)
 
 
-class _Shared(httpx.BaseTransport):
-    """The harness's transport, lent to drivers: closing it is left to the harness."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        pass
-
-
 @dataclass
 class _Server:
     control: ControlClient
@@ -309,9 +294,10 @@ def _serve(live: bool, max_polls: int, max_fault_delay: float) -> Iterator[_Serv
     budget = _Budget(create_app(settings, library=Library()), max_polls)
     transport = InProcessTransport(budget)
     try:
-        http = httpx.Client(transport=_Shared(transport), base_url="http://mock-oms")
+        lent = LentTransport(transport)  # drivers close their clients, never the server's
+        http = httpx.Client(transport=lent, base_url=IN_PROCESS_URL)
         with ControlClient(client=http) as control:
-            yield _Server(control, budget, "http://mock-oms", _Shared(transport))
+            yield _Server(control, budget, IN_PROCESS_URL, lent)
     finally:
         transport.close()
 

@@ -117,8 +117,30 @@ def test_the_kit_passes_against_mock_oms_over_http(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert junit(report) == dict.fromkeys(CHECKS)
     assert "seed" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kit.xml"]  # nothing else left
     # the bundled scenarios with faults were played too, without their faults
     assert {"contract-story-flaky-network", "contract-story-outage-then-recovery"} <= loaded
+
+
+def test_without_a_server_to_check_the_kit_stops_with_the_reason(tmp_path: Path) -> None:
+    """Not one traceback per check (the run used to take half a minute to say nothing
+    clearer): one line saying why, the usage exit status, and the JUnit file all the same."""
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    report = tmp_path / "kit.xml"
+    done = run(
+        [str(BIN / "mock-oms"), "contract", "--base-url", url, "--junit-xml", str(report)],
+        tmp_path,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, output
+    assert f"mock-oms contract kit: cannot reach {url} (ConnectError" in output
+    assert "Traceback" not in output
+    assert "ERROR " not in output
+    assert report.is_file()
 
 
 # -- servers that break the contract ------------------------------------------------------

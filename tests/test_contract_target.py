@@ -23,6 +23,7 @@ from contract_tests.target import (
 from mock_oms.app import create_app
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
+from mock_oms.loader import Library
 from mock_oms.steps import Kind
 
 
@@ -172,3 +173,53 @@ def test_open_target_refuses_a_mock_with_faults_injected_into_every_request() ->
         control.clear_faults()
         with open_target(options) as target:
             assert target.mock
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("base_url", "reason"),
+    [
+        ("localhost:8089", r"'localhost:8089': give an http:// or https:// URL"),
+        ("oms.example", r"give an http:// or https:// URL"),
+        (None, r"cannot reach http://127\.0\.0\.1:\d+ \(ConnectError: .*\): is the server running"),
+    ],
+    ids=["no-scheme", "no-url", "refused"],
+)
+def test_open_target_says_when_there_is_no_server_to_check(
+    base_url: str | None, reason: str
+) -> None:
+    url = base_url or f"http://127.0.0.1:{_free_port()}"
+    with pytest.raises(OptionError, match=reason), open_target(KitOptions(base_url=url)):
+        pass  # pragma: no cover
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({}, r"asks for HTTP Basic credentials: give --oms-auth USER:PASSWORD"),
+        ({"auth": ("u", "wrong")}, r"refused the credentials given by --oms-auth"),
+        ({"auth": ("u", "p")}, r"refused its control API .*give --oms-control-token"),
+    ],
+    ids=["no-credentials", "wrong-credentials", "no-token"],
+)
+def test_open_target_says_when_the_server_refuses_the_kit(
+    bundled: Library, options: dict[str, Any], reason: str
+) -> None:
+    from mock_oms.live import LiveServer
+
+    settings = Settings(port=0, speed=2, auth=("u", "p"), control_token="t")
+    with LiveServer(settings, library=bundled) as server:
+        kit = KitOptions(base_url=server.base_url, **options)
+        with pytest.raises(OptionError, match=reason), open_target(kit):
+            pass  # pragma: no cover
+        with open_target(KitOptions(base_url=server.base_url, auth=("u", "p"), control_token="t")):
+            pass
+        with ControlClient(server.base_url, token="t") as control:
+            assert control.clock()["speed"] == 2  # left as it was

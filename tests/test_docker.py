@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -381,3 +382,21 @@ def test_the_ci_recipes_reach_the_service_and_wait_for_its_health() -> None:
     assert compose["app"]["environment"]["OMS_BASE_URL"] == f"http://oms:{PORT}"
     assert compose["app"]["depends_on"]["oms"]["condition"] == "service_healthy"
     assert any(v.split(":")[1] == "/scenarios" for v in compose["oms"]["volumes"])
+
+
+def test_the_image_check_fails_when_it_cannot_check(tmp_path: Path) -> None:
+    """`.ci/container` runs when asked (CI_CONTAINER_CHECK=1): without the tool that builds
+    the image it must fail, not pass having checked nothing."""
+    script = ROOT / ".ci" / "container"
+    if not script.is_file():
+        pytest.skip("no .ci/ next to the tests")
+    done = subprocess.run(
+        ["bash", str(script)],
+        env={**os.environ, "CONTAINER_CHECK": str(tmp_path / "no-such-tool")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the image cannot be checked" in done.stderr

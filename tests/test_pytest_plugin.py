@@ -6,6 +6,7 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
+import mock_oms.control
 import mock_oms.harness
 import mock_oms.live
 from mock_oms.config import Settings
@@ -13,9 +14,11 @@ from mock_oms.pytest_plugin import Servers
 
 # pytester restores sys.modules after each in-process run: what the plugins import lazily
 # (ours, and hypothesis's at its terminal summary) is imported above once, or every run
-# would import it again (seconds each).
+# would import it again (seconds each). The control API's web stack too: a package kept
+# from an earlier import (starlette, for mock_oms.access) keeps its submodules from the
+# first run as attributes, and the next run, importing them afresh, mixes the two.
 
-PRELOADED = (hypothesis, mock_oms.harness, mock_oms.live)
+PRELOADED = (hypothesis, mock_oms.control, mock_oms.harness, mock_oms.live)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -80,6 +83,26 @@ def test_fixture_in_a_fresh_folder(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-p", "no:randomly")  # the tests share URLS in order
     result.assert_outcomes(passed=5)
+
+
+def test_a_test_that_closes_the_fixture_spoils_no_other(pytester: pytest.Pytester) -> None:
+    """`with mock_oms.client as oms:` (as the README's ControlClient example does) closes
+    the session server's client; the next test gets a working one all the same."""
+    pytester.makepyfile(
+        """
+        def test_closes_the_client(mock_oms):
+            with mock_oms.client as oms:
+                oms.create("full-migration", "p1")
+
+        def test_closes_the_harness(mock_oms):
+            with mock_oms as fake:
+                assert fake.create("full-migration", "p1") == "p1"
+
+        def test_next(mock_oms):
+            assert mock_oms.client.projects() == []
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
 
 
 def test_marker_configures_a_test(pytester: pytest.Pytester) -> None:
@@ -152,6 +175,14 @@ MISTAKES = {
     "clock": ("@pytest.mark.mock_oms(clock='fast')", "clock must be 'manual' or 'real'"),
     "missing": ("@pytest.mark.mock_oms(scenarios='missing')", "missing: no such file or folder"),
     "invalid": ("@pytest.mark.mock_oms(scenarios='bad.yaml')", "bad.yaml:3: colour:*"),
+    "paths": ("@pytest.mark.mock_oms(scenarios=3)", "scenarios must be a path or a list*"),
+    "speed": ("@pytest.mark.mock_oms(speed='fast')", "speed must be a number, not 'fast'"),
+    "negative": ("@pytest.mark.mock_oms(speed=-1)", "speed must be between 0 and 1e+06*"),
+    "seed": ("@pytest.mark.mock_oms(seed='x')", "seed must be a whole number >= 0, not 'x'"),
+    "journal": ("@pytest.mark.mock_oms(journal_size=-1)", "journal_size must be a whole*"),
+    "token": ("@pytest.mark.mock_oms(control_token='')", "control_token must be a non-empty*"),
+    "auth": ("@pytest.mark.mock_oms(auth='alice')", "auth: credentials must look like USER:*"),
+    "pair": ("@pytest.mark.mock_oms(auth=('a:b', 'c'))", "auth must be 'USER:PASSWORD' or*"),
 }
 
 
@@ -166,6 +197,28 @@ def test_marker_mistakes_are_reported(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(errors=len(MISTAKES))
     for name, (_, message) in MISTAKES.items():
         result.stdout.fnmatch_lines([f"*ERROR at setup of test_{name}*", f"*{message}*"])
+    # each a message of its own: no traceback into the plugin, no chained exception
+    for noise in ("*pytest_plugin.py:*", "*During handling of the above exception*", "E  *"):
+        result.stdout.no_fnmatch_line(noise)
+
+
+def test_configuration_fixture_mistakes_are_reported(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def mock_oms_clock():
+            return "Manual"
+        """
+    )
+    pytester.makepyfile("def test_it(mock_oms):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["mock-oms configuration fixtures: clock must be 'manual' or 'real', not 'Manual'"]
+    )
+    result.stdout.no_fnmatch_line("*pytest_plugin.py:*")
 
 
 def test_configuration_fixtures_can_be_overridden(pytester: pytest.Pytester) -> None:

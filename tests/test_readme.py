@@ -114,3 +114,20 @@ def test_the_state_machine_subclass_example_runs() -> None:
     (example,) = [b for b in blocks("python") if "class MyMachine(LifecycleMachine)" in b]
     with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
         exec(example.replace("http://127.0.0.1:8089", server.base_url), {})
+
+
+def test_the_contract_rules_example_runs(client: ControlClient) -> None:
+    (snippet,) = [b for b in blocks("python") if "session_violations(" in b]
+    bodies = []
+    for _ in range(40):  # a sync project from INIT to incremental sync
+        bodies.append(client.progress("sync-project", "sync"))
+        client.advance(15)
+    assert {b["data"]["status"] for b in bodies} >= {"INIT", "RUNNING"}
+    exec(snippet, {"bodies": bodies})
+
+    bodies[-1]["data"]["status"] = "INIT"  # back to INIT from RUNNING
+    with pytest.raises(
+        AssertionError,
+        match=r"(?s)\[legal-transitions\].*offending response, sync project .p. poll #39",
+    ):
+        exec(snippet, {"bodies": bodies})

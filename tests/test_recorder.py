@@ -189,6 +189,30 @@ def test_the_cli_refuses_bad_credentials_syntax(tmp_path: Path) -> None:
     assert "USER:PASSWORD" in result.output
 
 
+@pytest.mark.parametrize(
+    ("upstream", "out", "reason"),
+    [
+        ("oms.example:8089", "o.yaml", "give the OMS base URL with its scheme"),
+        ("localhost", "o.yaml", "give the OMS base URL with its scheme"),
+        ("http://127.0.0.1:9", "a-file/o.yaml", "cannot write"),
+    ],
+    ids=["no-scheme", "no-url", "unwritable"],
+)
+def test_the_cli_says_why_it_cannot_record(
+    tmp_path: Path, upstream: str, out: str, reason: str
+) -> None:
+    """At once, before any poll, in a line (not a traceback), and nothing written: a URL
+    without its scheme used to be recorded as a 'close' fault on every poll, forever."""
+    (tmp_path / "a-file").write_text("not a folder")
+    args = ["record", "--upstream", upstream, "--project", "p", "--out", str(tmp_path / out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert f"Error: {'--upstream' if 'URL' in reason else 'cannot write'}" in result.output
+    assert reason in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
 def test_credentials_go_as_basic_auth() -> None:
     seen: list[str] = []
 

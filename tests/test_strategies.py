@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -252,6 +253,22 @@ def test_fault_strategies_refuse_what_they_cannot_draw() -> None:
         strategies.faults(allow=["hang"], max_delay=0)
     with pytest.raises(ValueError, match="does not match"):
         strategies.faults(error_codes=["not a code"])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "reason"),
+    [
+        ({"timing": "minutes"}, "timing must be one of seconds, polls, mixed, not 'minutes'"),
+        ({"max_polls": 0}, "max_seconds and max_polls must be >= 1"),
+        ({"name": "nightly load"}, "name 'nightly load' is not a scenario name"),
+        ({"max_phases": 0}, "max_phases must be >= 1"),
+    ],
+)
+def test_scenarios_refuse_what_they_cannot_draw(arguments: dict[str, Any], reason: str) -> None:
+    """Said when the strategy is made: a wrong timing was taken for "mixed", and a wrong
+    name gave documents that mock-oms validate refuses."""
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        strategies.scenarios(**arguments)
 
 
 def test_faults_shrink_towards_a_plain_500_then_the_simplest_kinds() -> None:
