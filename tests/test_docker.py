@@ -231,14 +231,6 @@ def test_the_readme_builds_the_images_the_recipes_use() -> None:
     assert "MOCK_OMS_SCENARIOS=/scenarios" in stage.all("ENV")
 
 
-def test_the_contract_kit_is_documented_as_pending_until_it_exists() -> None:
-    pending = "Contract kit (pending)" in section("Docker")
-    assert pending == ("contract" not in main.commands), (
-        "the README's Docker and CI sections say the contract command is pending: "
-        "update them (and uncomment the GitHub recipe's contract step) now that it exists"
-    )
-
-
 def test_every_environment_variable_the_readme_names_is_an_option() -> None:
     known: set[str] = set()
 
@@ -337,9 +329,6 @@ def mounts(tmp_path: Path) -> dict[str, str]:
 def test_a_documented_container_command_runs(
     invocation: Invocation, mounts: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if invocation.args[0] == "contract" and "contract" not in main.commands:
-        pytest.skip("the contract command is pending")
-
     def here(text: str) -> str:
         for inside, outside in sorted(mounts.items(), reverse=True):
             text = re.sub(rf"(?<![\w/]){re.escape(inside)}(?![\w-])", outside, text)
