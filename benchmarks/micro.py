@@ -135,6 +135,47 @@ def store_cases(library: Library, many: int) -> list[Case]:
     ]
 
 
+def bare_call(body: bytes) -> Callable[[], None]:
+    """One request to the benchmark's baseline (a bare Starlette route) in process: what the
+    web framework costs when a server runs none of mock-oms's code."""
+    import baseline
+
+    app = baseline.build(body)
+    raw = b"/api/omsp/v2/migrations/full-migration/progress"
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": raw.decode(),
+        "raw_path": raw,
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        "server": ("127.0.0.1", 8089),
+        "client": ("127.0.0.1", 50000),
+    }
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    def call() -> None:
+        coro = app(dict(scope), receive, send)
+        with contextlib.suppress(StopIteration):
+            coro.send(None)
+        if len(sent) != 2 or sent[1]["body"] != body:  # it ran to the end, in one step
+            raise RuntimeError(f"the baseline app did not answer in one step: {sent!r}")
+        sent.clear()
+
+    call()
+    return call
+
+
 def request_cases(library: Library) -> list[Case]:
     """Where mock-oms's own code spends one progress request, piece by piece."""
     from mock_oms.app import Runtime
@@ -164,6 +205,7 @@ def request_cases(library: Library) -> list[Case]:
 
     body = envelope.encode(document)
     journal = runtime.journal
+    bare = bare_call(body)
 
     def record() -> None:
         journal.record(EPOCH, 1.0, "GET", raw, 200, body, "full-migration", None, 1e-5, snap.status)
@@ -179,6 +221,7 @@ def request_cases(library: Library) -> list[Case]:
         check_project_id(decode_project_id(found[1]))
 
     return [
+        Case("baseline.py's Starlette app", bare, "the same bytes, precomputed"),
         Case("OmsApi.__call__ (whole ASGI app)", asgi_call, "no server"),
         Case("  Journal.record", record, "ring buffer + poll stats"),
         Case("  OmsApi.answer", lambda: api.answer("GET", raw)),
