@@ -132,26 +132,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 result: list[load.LoadResult] = []
 
                 def drive() -> None:
-                    if client == "wrk":
-                        result.append(
-                            load.run_wrk(
-                                server.host,
-                                server.port,
-                                paths,
-                                connections=args.connections,
-                                seconds=seconds,
-                            )
+                    result.append(
+                        load.run(
+                            client,
+                            server.host,
+                            server.port,
+                            paths,
+                            connections=args.connections,
+                            seconds=seconds,
                         )
-                    else:
-                        result.append(
-                            load.run_python(
-                                server.host,
-                                server.port,
-                                paths,
-                                connections=args.connections,
-                                seconds=seconds,
-                            )
-                        )
+                    )
 
                 loader = threading.Thread(target=drive)
                 loader.start()

@@ -47,6 +47,29 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
+def run(
+    client: str,
+    host: str,
+    port: int,
+    paths: Sequence[str],
+    *,
+    connections: int,
+    seconds: float,
+    threads: int = 1,
+) -> LoadResult:
+    """Load ``paths`` with ``client`` ("wrk", whole seconds, or "python") for ``seconds``."""
+    if client == "wrk":
+        return run_wrk(
+            host,
+            port,
+            paths,
+            connections=connections,
+            seconds=max(1, round(seconds)),
+            threads=threads,
+        )
+    return run_python(host, port, paths, connections=connections, seconds=seconds)
+
+
 def run_wrk(
     host: str,
     port: int,

@@ -161,17 +161,14 @@ def drive(options: Options, server: Server, paths: Sequence[str], seconds: float
 
 
 def _drive(options: Options, server: Server, paths: Sequence[str], seconds: float) -> LoadResult:
-    if options.client == "wrk":
-        return load.run_wrk(
-            server.host,
-            server.port,
-            paths,
-            connections=options.connections,
-            seconds=max(1, round(seconds)),
-            threads=options.threads,
-        )
-    return load.run_python(
-        server.host, server.port, paths, connections=options.connections, seconds=seconds
+    return load.run(
+        options.client,
+        server.host,
+        server.port,
+        paths,
+        connections=options.connections,
+        seconds=seconds,
+        threads=options.threads,
     )
 
 
