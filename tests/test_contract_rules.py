@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from documented import SYNC_DATA
 
 from contract_tests import rules
 from contract_tests.rules import Response, Rule
@@ -45,19 +46,7 @@ def envelope(payload: dict[str, Any] | None = None, **fields: Any) -> dict[str, 
 
 
 def sync_data(status: str = "RUNNING", **fields: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "status": status,
-        "importance": "LOW",
-        "enableStructSync": True,
-        "enableFullSync": True,
-        "enableIncrSync": True,
-        "currentStep": "INCR_SYNC",
-        "structMigrationProgress": 100,
-        "fullMigrationProgress": 100,
-        "incrSyncCheckpoint": "1700000000",
-    }
-    out.update(fields)
-    return out
+    return {**SYNC_DATA, "status": status, **fields}
 
 
 # -- one response -------------------------------------------------------------------------

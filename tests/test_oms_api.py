@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from documented import MIGRATION_DATA_FIELDS, SYNC_DATA_FIELDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,19 +44,7 @@ def test_a_migration_project_answers_every_documented_field(client: ControlClien
     status, body = get(client, MIGRATION.format("full-migration"))
     assert status == 200
     assert list(body) == ENVELOPE_KEYS
-    assert list(body["data"]) == [
-        "status",
-        "importance",
-        "enableStructMigration",
-        "enableFullMigration",
-        "enableIncrSync",
-        "enableReverseIncrSync",
-        "currentStep",
-        "structMigrationProgress",
-        "fullMigrationProgress",
-        "incrSyncCheckpoint",
-        "reverseIncrSyncCheckpoint",
-    ]
+    assert list(body["data"]) == list(MIGRATION_DATA_FIELDS)
     assert (body["success"], body["pageNumber"], body["pageSize"], body["totalCount"]) == (
         True,
         1,
@@ -70,17 +59,7 @@ def test_a_sync_project_has_its_own_fields_and_a_text_checkpoint(client: Control
     get(client, SYNC.format("sync-project"))
     client.advance(120)
     _status, body = get(client, SYNC.format("sync-project"))
-    assert list(body["data"]) == [
-        "status",
-        "importance",
-        "enableStructSync",
-        "enableFullSync",
-        "enableIncrSync",
-        "currentStep",
-        "structMigrationProgress",
-        "fullMigrationProgress",
-        "incrSyncCheckpoint",
-    ]
+    assert list(body["data"]) == list(SYNC_DATA_FIELDS)
     # the clock shows epoch + 180 now; the checkpoint follows it one second behind
     assert body["data"]["incrSyncCheckpoint"] == str(1_700_000_000 + 180 - 1)
     assert schemas.errors(schemas.SYNC_PROGRESS, body) == []

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from documented import MIGRATION_DATA_FIELDS, SYNC_DATA
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
@@ -115,22 +116,7 @@ def test_migration_schema_is_strict_where_the_documentation_is(
     assert schemas.errors(schemas.MIGRATION_PROGRESS, sample)
 
 
-@pytest.mark.parametrize(
-    "field",
-    [
-        "status",
-        "importance",
-        "enableStructMigration",
-        "enableFullMigration",
-        "enableIncrSync",
-        "enableReverseIncrSync",
-        "currentStep",
-        "structMigrationProgress",
-        "fullMigrationProgress",
-        "incrSyncCheckpoint",
-        "reverseIncrSyncCheckpoint",
-    ],
-)
+@pytest.mark.parametrize("field", MIGRATION_DATA_FIELDS)
 def test_every_documented_data_field_is_required(field: str) -> None:
     sample = fixed_sample()
     del sample["data"][field]
@@ -151,20 +137,7 @@ def test_the_error_form_needs_success_false_and_null_data() -> None:
 
 
 def sync_sample() -> dict[str, Any]:
-    return {
-        **fixed_sample(),
-        "data": {
-            "status": "RUNNING",
-            "importance": "LOW",
-            "enableStructSync": True,
-            "enableFullSync": True,
-            "enableIncrSync": True,
-            "currentStep": "INCR_SYNC",
-            "structMigrationProgress": 100,
-            "fullMigrationProgress": 100,
-            "incrSyncCheckpoint": "1700000000",
-        },
-    }
+    return {**fixed_sample(), "data": dict(SYNC_DATA)}
 
 
 def test_sync_schema_has_its_own_fields_and_a_text_checkpoint() -> None:
