@@ -38,6 +38,13 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def contract(url: str, report: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """The installed `mock-oms contract` against ``url``, its JUnit report to ``report``
+    (which folder also serves as the working directory)."""
+    command = [str(BIN / "mock-oms"), "contract", "--base-url", url, "--junit-xml", str(report)]
+    return run([*command, *extra], report.parent)
+
+
 def junit(path: Path) -> dict[str, str | None]:
     """test name -> None when it passed, else the failure message and text."""
     suite = ET.parse(path).getroot()
@@ -101,17 +108,7 @@ def test_the_kit_passes_against_mock_oms_over_http(tmp_path: Path) -> None:
     """`mock-oms contract --base-url URL` against a live server; it prints its seed."""
     report = tmp_path / "kit.xml"
     with LiveServer(Settings(port=0)) as server:
-        done = run(
-            [
-                str(BIN / "mock-oms"),
-                "contract",
-                "--base-url",
-                server.base_url,
-                "--junit-xml",
-                str(report),
-            ],
-            tmp_path,
-        )
+        done = contract(server.base_url, report)
         with ControlClient(server.base_url) as control:
             loaded = {s["name"] for s in control.scenarios()}
     assert done.returncode == 0, done.stdout + done.stderr
@@ -131,10 +128,7 @@ def test_without_a_server_to_check_the_kit_stops_with_the_reason(tmp_path: Path)
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     report = tmp_path / "kit.xml"
-    done = run(
-        [str(BIN / "mock-oms"), "contract", "--base-url", url, "--junit-xml", str(report)],
-        tmp_path,
-    )
+    done = contract(url, report)
     output = done.stdout + done.stderr
     assert done.returncode == pytest.ExitCode.USAGE_ERROR, output
     assert f"mock-oms contract kit: cannot reach {url} (ConnectError" in output
@@ -253,24 +247,17 @@ def test_a_broken_server_fails_the_named_check(
 ) -> None:
     report = tmp_path / "kit.xml"
     with LiveServer(Settings(port=0), middleware=lambda app: Tamper(app, make_edit())) as server:
-        done = run(
-            [
-                str(BIN / "mock-oms"),
-                "contract",
-                "--base-url",
-                server.base_url,
-                "--junit-xml",
-                str(report),
-                # long enough for the bundled scenarios to finish, release and fail
-                "--poll-duration",
-                "500",
-                "--poll-interval",
-                "10",
-                "--",
-                "-k",
-                " or ".join(checks),
-            ],
-            tmp_path,
+        done = contract(
+            server.base_url,
+            report,
+            # long enough for the bundled scenarios to finish, release and fail
+            "--poll-duration",
+            "500",
+            "--poll-interval",
+            "10",
+            "--",
+            "-k",
+            " or ".join(checks),
         )
     assert done.returncode == 1, done.stdout + done.stderr
     results = junit(report)
@@ -304,28 +291,21 @@ def test_against_another_server_the_kit_polls_in_real_time(tmp_path: Path) -> No
     are polled for real seconds, with the credentials given."""
     report = tmp_path / "kit.xml"
     with LiveServer(Settings(port=0, speed=100), middleware=RealLooking) as server:
-        done = run(
-            [
-                str(BIN / "mock-oms"),
-                "contract",
-                "--base-url",
-                server.base_url,
-                "--auth",
-                "alice:secret",
-                "--project",
-                "full-migration",
-                "--project",
-                "sync-project",
-                "--poll-interval",
-                "0.5",
-                "--poll-duration",
-                "3",
-                "--junit-xml",
-                str(report),
-                "--max-examples",
-                "5",
-            ],
-            tmp_path,
+        done = contract(
+            server.base_url,
+            report,
+            "--auth",
+            "alice:secret",
+            "--project",
+            "full-migration",
+            "--project",
+            "sync-project",
+            "--poll-interval",
+            "0.5",
+            "--poll-duration",
+            "3",
+            "--max-examples",
+            "5",
         )
     assert done.returncode == 0, done.stdout + done.stderr
     suite = ET.parse(report).getroot().find("testsuite")
