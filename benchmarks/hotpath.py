@@ -31,7 +31,7 @@ import load
 import procs
 from run import project_paths
 
-from mock_oms.loader import load_bundled
+from mock_oms.scenarios.loader import load_bundled
 
 # (bucket, pattern on "function (file)"), innermost match wins; order breaks ties in a frame.
 RULES: tuple[tuple[str, str], ...] = (

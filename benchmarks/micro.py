@@ -15,12 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mock_oms import engine, envelope
-from mock_oms.clock import Clock
-from mock_oms.engine import Compiled, ProjectState
-from mock_oms.loader import Library, load_bundled, load_document
-from mock_oms.steps import Kind
-from mock_oms.store import Store
+from mock_oms.core import engine
+from mock_oms.core.clock import Clock
+from mock_oms.core.engine import Compiled, ProjectState
+from mock_oms.core.kinds import Kind
+from mock_oms.core.library import Library
+from mock_oms.core.store import Store
+from mock_oms.scenarios.loader import load_bundled, load_document
+from mock_oms.web import envelope
 
 EPOCH = 1_700_000_000.0
 
@@ -178,10 +180,10 @@ def bare_call(body: bytes) -> Callable[[], None]:
 
 def request_cases(library: Library) -> list[Case]:
     """Where mock-oms's own code spends one progress request, piece by piece."""
-    from mock_oms.app import Runtime
     from mock_oms.config import Settings
-    from mock_oms.oms_api import OmsApi, decode_project_id, match
-    from mock_oms.store import check_project_id
+    from mock_oms.core.store import check_project_id
+    from mock_oms.web.oms_api import OmsApi, decode_project_id, match
+    from mock_oms.web.runtime import Runtime
 
     store = Store(library, Clock(time.monotonic), EPOCH)
     runtime = Runtime(Settings(), store, envelope.RequestIds())

@@ -41,8 +41,9 @@ from load import LoadResult, Sample, Sampler
 from procs import Server
 
 from mock_oms import schemas
-from mock_oms.loader import Library, load_bundled
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
+from mock_oms.core.library import Library
+from mock_oms.scenarios.loader import load_bundled
 
 FIRST_200_PATH = "/api/omsp/v2/migrations/full-migration/progress"
 

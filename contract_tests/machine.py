@@ -51,7 +51,7 @@ from contract_tests.rules import Response, report, response_violations
 from contract_tests.target import take_clock
 from contract_tests.temporal import SESSION_RULES
 from mock_oms.client import ControlClient, ControlError, progress_path
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 # oms-api.md section 2: status -> {action: resulting status}. `fail` is mock-oms's way to
 # make the service fail a running project (RUNNING -> FAILED happens by itself in OMS).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 DEFAULT_MAX_EXAMPLES = 25
 

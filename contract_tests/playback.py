@@ -13,7 +13,7 @@ from typing import Any
 
 from contract_tests.oracle import expected_data, phase_at, plan, sample_times
 from contract_tests.target import Target, take_clock
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 RULE = "scenario-playback"
 

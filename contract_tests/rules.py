@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from mock_oms import schemas
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 
 class Rule(StrEnum):

@@ -21,7 +21,7 @@ import httpx
 from contract_tests.options import KitOptions, OptionError, ProjectSpec
 from contract_tests.rules import UNKNOWN_PROJECT_CODE, Response
 from mock_oms.client import ControlClient, ControlError, progress_path
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 HEALTH = "/_mock/health"
 ACCESS_PROBE = "contract-access-check"  # a well-formed ID no server knows
@@ -162,9 +162,9 @@ def take_clock(control: ControlClient) -> float:
 def open_target(options: KitOptions) -> Iterator[Target]:
     """The server the options name, or an in-process mock-oms when they name none."""
     if options.base_url is None:
-        from mock_oms.app import create_app
-        from mock_oms.clock import ClockMode
         from mock_oms.config import Settings
+        from mock_oms.core.clock import ClockMode
+        from mock_oms.web.app import create_app
 
         app = create_app(Settings(clock=ClockMode.MANUAL))
         local = ControlClient.in_process(app)

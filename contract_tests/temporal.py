@@ -13,8 +13,9 @@ from types import MappingProxyType
 from typing import Any
 
 from contract_tests.rules import Response, Rule, Violation, response_violations
-from mock_oms.lifecycle import REACHABLE, Status, reachable
-from mock_oms.steps import Flags, Kind, step_problem
+from mock_oms.core.kinds import Flags, Kind
+from mock_oms.core.lifecycle import REACHABLE, Status, reachable
+from mock_oms.core.steps import step_problem
 
 PROGRESS_FIELDS = ("structMigrationProgress", "fullMigrationProgress")
 

@@ -13,7 +13,7 @@ from contract_tests.rules import (
     unknown_project_violations,
 )
 from contract_tests.target import Target
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 # Characters no project ID contains; '/', '\\', '?', '#' and '%' are left out because

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from mock_oms.steps import Kind, progress_path
+from mock_oms.core.kinds import Kind, progress_path
 
 JSON = dict[str, Any]
 DEFAULT_TIMEOUT = 10.0  # seconds: every call's timeout, unless told otherwise

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mock_oms.clock import ClockMode
-from mock_oms.faults import DEFAULT_MAX_DELAY
-from mock_oms.journal import DEFAULT_SIZE
-from mock_oms.store import DEFAULT_MAX_PROJECTS
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.store import DEFAULT_MAX_PROJECTS
+from mock_oms.faults.model import DEFAULT_MAX_DELAY
+from mock_oms.journal.requests import DEFAULT_SIZE
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8089

@@ -13,7 +13,7 @@ import httpx
 
 from mock_oms.client import DEFAULT_TIMEOUT, IN_PROCESS_URL, JSON, ControlClient, progress_path
 from mock_oms.config import Settings
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 from mock_oms.transport import InProcessTransport
 
 

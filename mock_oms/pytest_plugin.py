@@ -33,11 +33,11 @@ import pytest
 # Everything else is imported when a fixture is used: installing mock-oms must not slow
 # down the start of every pytest run (the web stack takes most of a second to import).
 if TYPE_CHECKING:
-    from mock_oms.clock import ClockMode
     from mock_oms.config import Settings
+    from mock_oms.core.clock import ClockMode
+    from mock_oms.core.library import Library
     from mock_oms.harness import Harness
-    from mock_oms.live import LiveServer
-    from mock_oms.loader import Library
+    from mock_oms.serve.live import LiveServer
 
 MARKER = "mock_oms"
 OPTIONS = ("scenarios", "clock", "speed", "seed", "journal_size", "control_token", "auth")
@@ -65,8 +65,8 @@ class Servers:
         self._libraries: dict[tuple[Path, ...], Library] = {}
 
     def library(self, scenarios: tuple[Path, ...]) -> Library:
-        from mock_oms.errors import ScenarioError
-        from mock_oms.loader import load_bundled, load_paths
+        from mock_oms.core.errors import ScenarioError
+        from mock_oms.scenarios.loader import load_bundled, load_paths
 
         library = self._libraries.get(scenarios)
         if library is None:
@@ -82,7 +82,7 @@ class Servers:
         return library
 
     def get(self, settings: Settings) -> Harness:
-        from mock_oms.live import LiveServer
+        from mock_oms.serve.live import LiveServer
 
         found = self._servers.get(settings)
         if found is not None and found[0].running:
@@ -152,7 +152,7 @@ def _seed(name: str, value: Any) -> int | None:
 
 
 def _clock(value: Any) -> ClockMode:
-    from mock_oms.clock import ClockMode
+    from mock_oms.core.clock import ClockMode
 
     if value not in CLOCKS:
         raise OptionProblem(f"clock must be 'manual' or 'real', not {value!r}")
@@ -160,7 +160,7 @@ def _clock(value: Any) -> ClockMode:
 
 
 def _credentials(value: Any) -> tuple[str, str]:
-    from mock_oms.access import parse_credentials
+    from mock_oms.web.access import parse_credentials
 
     if isinstance(value, str):
         try:
@@ -326,8 +326,8 @@ def mock_oms_inprocess(
     request: pytest.FixtureRequest, mock_oms_settings: Settings, mock_oms_servers: Servers
 ) -> Iterator[Harness]:
     """A fresh mock-oms app for this test, in process (no socket)."""
-    from mock_oms.app import create_app
     from mock_oms.harness import Harness
+    from mock_oms.web.app import create_app
 
     settings = configure(mock_oms_settings, request)
     app = create_app(settings, library=mock_oms_servers.library(settings.scenarios))

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from mock_oms.core.kinds import Kind
 from mock_oms.resources import schemas_dir
-from mock_oms.steps import Kind
 
 if TYPE_CHECKING:  # jsonschema is imported when first needed: it is slow to import
     from jsonschema import Draft202012Validator, ValidationError

@@ -45,8 +45,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from mock_oms.client import IN_PROCESS_URL, ControlClient, progress_path
+from mock_oms.core.kinds import Kind
 from mock_oms.harness import LentTransport
-from mock_oms.steps import Kind
 from mock_oms.strategies import (
     TRANSIENT,
     FaultName,
@@ -226,7 +226,7 @@ class _Budget:
             self._watched[project_id] = event
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        from mock_oms.oms_api import decode_project_id, match
+        from mock_oms.web.oms_api import decode_project_id, match
 
         if scope["type"] == "http":
             raw = scope.get("raw_path") or scope["path"].encode()
@@ -267,11 +267,11 @@ class _Server:
 
 @contextmanager
 def _serve(live: bool, max_polls: int, max_fault_delay: float) -> Iterator[_Server]:
-    from mock_oms.app import create_app
-    from mock_oms.clock import ClockMode
     from mock_oms.config import Settings
-    from mock_oms.loader import Library
+    from mock_oms.core.clock import ClockMode
+    from mock_oms.core.library import Library
     from mock_oms.transport import InProcessTransport
+    from mock_oms.web.app import create_app
 
     # A fixed seed: the faults a case leaves to chance (none that client_cases draws)
     # repeat. No fault outlasts a case's time limit. The cases are the only scenarios
@@ -280,7 +280,7 @@ def _serve(live: bool, max_polls: int, max_fault_delay: float) -> Iterator[_Serv
         port=0, clock=ClockMode.MANUAL, seed=FAULT_SEED, max_fault_delay=max_fault_delay
     )
     if live:
-        from mock_oms.live import LiveServer
+        from mock_oms.serve.live import LiveServer
 
         def budgeted(app: Any) -> _Budget:
             return _Budget(app, max_polls)

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from mock_oms.errors import ConnectionDropped
+from mock_oms.core.errors import ConnectionDropped
 
 
 class InProcessTransport(httpx.BaseTransport):

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from mock_oms.app import MockOms, create_app
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.live import LiveServer
-from mock_oms.loader import Library, load_bundled
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.library import Library
+from mock_oms.scenarios.loader import load_bundled
+from mock_oms.serve.live import LiveServer
+from mock_oms.web.app import MockOms, create_app
 
 # The mock_oms plugin itself is active here as it is for any user who installs mock-oms:
 # the suite uses its fixtures, and tests/test_pytest_plugin.py runs it inside pytester.

@@ -7,8 +7,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from mock_oms.lifecycle import EDGES, Status, action_for
-from mock_oms.steps import Flags, Kind, allowed_steps
+from mock_oms.core.kinds import Flags, Kind
+from mock_oms.core.lifecycle import EDGES, Status, action_for
+from mock_oms.core.steps import allowed_steps
 
 
 @st.composite

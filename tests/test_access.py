@@ -8,11 +8,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import MakeClient
 
-from mock_oms import cli, server
-from mock_oms.access import parse_credentials
-from mock_oms.app import create_app
+from mock_oms import cli
 from mock_oms.client import ControlClient, ControlError
 from mock_oms.config import Settings
+from mock_oms.serve import server
+from mock_oms.web.access import parse_credentials
+from mock_oms.web.app import create_app
 
 TOKEN = "s3cret-token"
 PROGRESS = "/api/omsp/v2/migrations/full-migration/progress"
@@ -232,7 +233,7 @@ def test_serve_refuses_bad_options(served: list[Settings], args: list[str], mess
 
 
 def test_a_live_server_enforces_both(tmp_path: Path) -> None:
-    from mock_oms.live import LiveServer
+    from mock_oms.serve.live import LiveServer
 
     settings = Settings(port=0, control_token=TOKEN, auth=("u", "p"), log_level="warning")
     with LiveServer(settings) as live:
@@ -265,7 +266,7 @@ def test_openapi_documents_the_credentials(make_client: MakeClient) -> None:
 def test_the_guard_lets_lifespan_through() -> None:
     import asyncio
 
-    from mock_oms.access import ControlGuard
+    from mock_oms.web.access import ControlGuard
 
     seen: list[str] = []
 

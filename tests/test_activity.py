@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from mock_oms.activity import ActivityLog, request_line
-from mock_oms.journal import Journal
-from mock_oms.lifecycle import Status
+from mock_oms.core.lifecycle import Status
+from mock_oms.journal.requests import Journal
+from mock_oms.serve.activity import ActivityLog, request_line
 
 
 class Clock:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.loader import Library
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.library import Library
+from mock_oms.web.app import create_app
 
 
 def test_an_in_process_client_keeps_its_timeout(bundled: Library) -> None:

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from mock_oms.clock import MAX_SPEED, MAX_TIME, Clock, ClockMode
+from mock_oms.core.clock import MAX_SPEED, MAX_TIME, Clock, ClockMode
 
 
 class FakeSource:

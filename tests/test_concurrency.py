@@ -18,11 +18,11 @@ import pytest
 
 from mock_oms import schemas
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.lifecycle import Status, reachable
-from mock_oms.live import LiveServer
-from mock_oms.steps import Kind
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.kinds import Kind
+from mock_oms.core.lifecycle import Status, reachable
+from mock_oms.serve.live import LiveServer
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -21,11 +21,11 @@ from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from contract_tests.machine import LifecycleMachine
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.live import LiveServer
+from mock_oms.core.clock import ClockMode
+from mock_oms.serve.live import LiveServer
+from mock_oms.web.app import create_app
 
 RUN_TIMEOUT = 110  # seconds; a guard against a hang, not a timing assertion
 BIN = Path(sys.executable).parent

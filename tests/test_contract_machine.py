@@ -8,13 +8,13 @@ from hypothesis.stateful import invariant, run_state_machine_as_test
 
 from contract_tests import machine
 from contract_tests.machine import FAILS, FINISHES, IDLE, LifecycleMachine, ModelProject
-from mock_oms import lifecycle
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.loader import load_document
-from mock_oms.steps import Kind
+from mock_oms.core import lifecycle
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.kinds import Kind
+from mock_oms.scenarios.loader import load_document
+from mock_oms.web.app import create_app
 
 
 def test_the_kit_table_is_the_guide_table() -> None:

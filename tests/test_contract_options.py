@@ -12,7 +12,7 @@ from contract_tests.options import (
     ProjectSpec,
     parse_auth,
 )
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 
 @pytest.mark.parametrize(

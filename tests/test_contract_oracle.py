@@ -7,9 +7,10 @@ import yaml
 from hypothesis import given, settings
 
 from contract_tests import oracle
-from mock_oms import engine, strategies
-from mock_oms.loader import load_document
+from mock_oms import strategies
+from mock_oms.core import engine
 from mock_oms.resources import scenarios_dir
+from mock_oms.scenarios.loader import load_document
 
 BASE = 1_700_000_000.0
 

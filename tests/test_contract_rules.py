@@ -7,7 +7,7 @@ from documented import SYNC_DATA
 
 from contract_tests import rules
 from contract_tests.rules import Response, Rule
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 
 def data(status: str = "RUNNING", **fields: Any) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from contract_tests.target import (
     projects_to_observe,
     take_clock,
 )
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
-from mock_oms.loader import Library
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
+from mock_oms.core.library import Library
+from mock_oms.web.app import create_app
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_take_clock_makes_it_manual_on_a_whole_second() -> None:
 
 
 def test_open_target_restores_the_speed_of_a_live_mock() -> None:
-    from mock_oms.live import LiveServer
+    from mock_oms.serve.live import LiveServer
 
     with LiveServer(Settings(port=0, speed=2)) as server:
         with open_target(KitOptions(base_url=server.base_url)) as target:
@@ -153,7 +153,7 @@ def test_open_target_restores_the_speed_of_a_live_mock() -> None:
 
 
 def test_open_target_refuses_a_mock_with_faults_injected_into_every_request() -> None:
-    from mock_oms.live import LiveServer
+    from mock_oms.serve.live import LiveServer
 
     with (
         LiveServer(Settings(port=0, speed=2)) as server,
@@ -212,7 +212,7 @@ def test_open_target_says_when_there_is_no_server_to_check(
 def test_open_target_says_when_the_server_refuses_the_kit(
     bundled: Library, options: dict[str, Any], reason: str
 ) -> None:
-    from mock_oms.live import LiveServer
+    from mock_oms.serve.live import LiveServer
 
     settings = Settings(port=0, speed=2, auth=("u", "p"), control_token="t")
     with LiveServer(settings, library=bundled) as server:

@@ -8,7 +8,7 @@ from test_contract_rules import data, envelope, sync_data
 
 from contract_tests import temporal
 from contract_tests.rules import Response, Rule, report
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
 
 
 def session(*payloads: dict[str, Any], kind: Kind = Kind.MIGRATION) -> list[Response]:

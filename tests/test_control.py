@@ -14,11 +14,11 @@ from conftest import MakeClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient, ControlError
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.loader import MAX_FILE_BYTES
+from mock_oms.core.clock import ClockMode
+from mock_oms.scenarios.loader import MAX_FILE_BYTES
+from mock_oms.web.app import create_app
 
 SCENARIO = """\
 name: tiny

@@ -58,7 +58,7 @@ PATHS: dict[str, list[str | int]] = {
 
 
 def test_the_table_covers_every_status() -> None:
-    from mock_oms.lifecycle import Action, Status
+    from mock_oms.core.lifecycle import Action, Status
 
     assert set(GUIDE) == set(PATHS) == {s.value for s in Status}
     assert set(ACTIONS) == {a.value for a in Action}

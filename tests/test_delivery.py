@@ -16,7 +16,8 @@ import pytest
 from conftest import Live, ServeFactory
 
 from mock_oms.client import ControlClient
-from mock_oms.loader import Library, assemble, load_document
+from mock_oms.core.library import Library, assemble
+from mock_oms.scenarios.loader import load_document
 
 Observed = httpx.Response | httpx.HTTPError
 Check = Callable[[Observed, float], None]
@@ -308,9 +309,9 @@ def test_h11_behaves_like_httptools(serve: ServeFactory, fault: str) -> None:
 def test_in_process_transport_maps_dropped_connections(
     fault: str, error: type[httpx.HTTPError], words: str
 ) -> None:
-    from mock_oms.app import create_app
-    from mock_oms.clock import ClockMode
     from mock_oms.config import Settings
+    from mock_oms.core.clock import ClockMode
+    from mock_oms.web.app import create_app
 
     app = create_app(Settings(clock=ClockMode.MANUAL, max_fault_delay=0.05), library=library())
     with ControlClient.in_process(app) as control:
@@ -321,9 +322,9 @@ def test_in_process_transport_maps_dropped_connections(
 
 
 def test_the_reply_names_its_fault_for_the_journal() -> None:
-    from mock_oms.app import create_app
-    from mock_oms.clock import ClockMode
     from mock_oms.config import Settings
+    from mock_oms.core.clock import ClockMode
+    from mock_oms.web.app import create_app
 
     app = create_app(Settings(clock=ClockMode.MANUAL), library=library())
     path = b"/api/omsp/v2/migrations/case-missing/progress"

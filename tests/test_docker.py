@@ -23,12 +23,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import mock_oms.server
+import mock_oms.serve.server
 from mock_oms.cli import main
 from mock_oms.config import Settings
-from mock_oms.live import LiveServer
-from mock_oms.loader import Library
+from mock_oms.core.library import Library
 from mock_oms.resources import scenarios_dir
+from mock_oms.serve.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -169,7 +169,7 @@ def test_port_health_and_command() -> None:
 
 def test_the_health_probe_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """The HEALTHCHECK's Python, against a real server on the port it reads."""
-    from mock_oms.clock import ClockMode
+    from mock_oms.core.clock import ClockMode
 
     code = exec_form(RUNTIME.one("HEALTHCHECK").partition(" CMD ")[2])[-1]
     # behind a control token too: the health check sends none
@@ -339,7 +339,7 @@ def test_a_documented_container_command_runs(
     def serve(settings: Settings, *, library: Library | None = None, **_: Any) -> None:
         served.append((settings, library))
 
-    monkeypatch.setattr(mock_oms.server, "serve", serve)
+    monkeypatch.setattr(mock_oms.serve.server, "serve", serve)
     env = {k: here(v) for k, v in invocation.env.items()}
     for name in [k for k in os.environ if k.startswith("MOCK_OMS_")]:
         monkeypatch.delenv(name)

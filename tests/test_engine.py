@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scenario_docs import scenario_documents
 
-from mock_oms import engine
-from mock_oms.engine import ProjectState, Snapshot
-from mock_oms.errors import IllegalAction, ParamError
-from mock_oms.lifecycle import Action, Importance, Status, is_edge, reachable, result_of
-from mock_oms.loader import load_bundled, load_document
-from mock_oms.steps import step_problem
+from mock_oms.core import engine
+from mock_oms.core.engine import ProjectState, Snapshot
+from mock_oms.core.errors import IllegalAction, ParamError
+from mock_oms.core.lifecycle import Action, Importance, Status, is_edge, reachable, result_of
+from mock_oms.core.steps import step_problem
+from mock_oms.scenarios.loader import load_bundled, load_document
 
 EPOCH = 1_700_000_000.0
 

@@ -7,10 +7,11 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_oms.engine import Snapshot
-from mock_oms.envelope import RequestIds, cost_text, data, encode, success, success_body
-from mock_oms.lifecycle import Importance, Status
-from mock_oms.steps import STEPS, Flags, Kind
+from mock_oms.core.engine import Snapshot
+from mock_oms.core.kinds import Flags, Kind
+from mock_oms.core.lifecycle import Importance, Status
+from mock_oms.core.steps import STEPS
+from mock_oms.web.envelope import RequestIds, cost_text, data, encode, success, success_body
 
 int64 = st.integers(-(2**63), 2**63 - 1)
 

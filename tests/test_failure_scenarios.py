@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from mock_oms.app import MockOms, create_app
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.core.clock import ClockMode
+from mock_oms.web.app import MockOms, create_app
 
 
 @pytest.fixture(scope="module")

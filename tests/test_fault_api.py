@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient, ControlError
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.loader import assemble, load_text
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.library import assemble
+from mock_oms.scenarios.loader import load_text
+from mock_oms.web.app import create_app
 
 PLAIN = """\
 name: plain

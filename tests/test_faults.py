@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_oms.faults import (
+from mock_oms.faults.model import (
     BusinessError,
     Change,
     Choice,

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from mock_oms.errors import ScenarioError
-from mock_oms.faults import (
+from mock_oms.core.errors import ScenarioError
+from mock_oms.core.kinds import Kind
+from mock_oms.faults.model import (
     Body,
     BusinessError,
     Change,
@@ -21,9 +22,8 @@ from mock_oms.faults import (
     Truncate,
     WrongContentType,
 )
-from mock_oms.faultspec import parse_fault
-from mock_oms.loader import load_text
-from mock_oms.steps import Kind
+from mock_oms.faults.spec import parse_fault
+from mock_oms.scenarios.loader import load_text
 
 BOTH = (Kind.MIGRATION, Kind.SYNC)
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from mock_oms.faults import Close, HttpStatus, Latency, Reset, Rule
-from mock_oms.injections import FaultBook, Injection, InjectionProblems, parse_injection
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
+from mock_oms.faults.injections import (
+    FaultBook,
+    Injection,
+    InjectionProblems,
+    parse_injection,
+)
+from mock_oms.faults.model import Close, HttpStatus, Latency, Reset, Rule
 
 BOTH = (Kind.MIGRATION, Kind.SYNC)
 

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_oms import envelope
-from mock_oms.engine import Snapshot
-from mock_oms.errors import IllegalAction, ParamError, ProjectNotFound, Unauthorized
-from mock_oms.journal import Journal, outcome
-from mock_oms.lifecycle import Action, Importance, Status
-from mock_oms.steps import Flags, Kind
+from mock_oms.core.engine import Snapshot
+from mock_oms.core.errors import IllegalAction, ParamError, ProjectNotFound, Unauthorized
+from mock_oms.core.kinds import Flags, Kind
+from mock_oms.core.lifecycle import Action, Importance, Status
+from mock_oms.journal.requests import Journal, outcome
+from mock_oms.web import envelope
 
 PATH = b"/api/omsp/v2/migrations/p/progress"
 

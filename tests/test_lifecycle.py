@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from documented import LIFECYCLE
 
-from mock_oms.lifecycle import (
+from mock_oms.core.lifecycle import (
     ACTIONS,
     SETTLED,
     Action,
@@ -15,7 +15,7 @@ from mock_oms.lifecycle import (
     result_of,
 )
 
-GUIDE = LIFECYCLE  # written out in documented.py, apart from mock_oms.lifecycle
+GUIDE = LIFECYCLE  # written out in documented.py, apart from mock_oms.core.lifecycle
 
 
 @pytest.mark.parametrize("status", list(Status))

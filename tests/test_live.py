@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from mock_oms.config import Settings
-from mock_oms.live import LiveServer
-from mock_oms.server import PortInUse
+from mock_oms.serve.live import LiveServer
+from mock_oms.serve.server import PortInUse
 
 SETTINGS = Settings(port=0, log_level="warning")
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from mock_oms.errors import ScenarioError
-from mock_oms.loader import load_bundled, load_paths, load_text
+from mock_oms.core.errors import ScenarioError
 from mock_oms.resources import scenarios_dir
+from mock_oms.scenarios.loader import load_bundled, load_paths, load_text
 
 GOOD = """\
 name: good

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_oms.faults import Change, Deviation, Truncate
-from mock_oms.malform import deviate, kept_bytes, without_commas
+from mock_oms.faults.malform import deviate, kept_bytes, without_commas
+from mock_oms.faults.model import Change, Deviation, Truncate
 
 DOC: dict[str, Any] = {
     "success": True,

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_oms import schemas
-from mock_oms.app import MockOms, create_app
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.oms_api import match
-from mock_oms.steps import Kind
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.kinds import Kind
+from mock_oms.web.app import MockOms, create_app
+from mock_oms.web.oms_api import match
 
 MIGRATION = "/api/omsp/v2/migrations/{}/progress"
 SYNC = "/api/omsp/v2/sync/{}/progress"

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
+from mock_oms.core.clock import ClockMode
+from mock_oms.web.app import create_app
 
 ENVELOPE = "#/components/schemas/MigrationProgressResponse_ErrorEnvelope"
 

@@ -7,9 +7,9 @@ import statistics
 import pytest
 from test_journal import error_body, record, success_body
 
-from mock_oms.errors import Unauthorized
-from mock_oms.journal import Journal
-from mock_oms.lifecycle import SETTLED, Status
+from mock_oms.core.errors import Unauthorized
+from mock_oms.core.lifecycle import SETTLED, Status
+from mock_oms.journal.requests import Journal
 
 
 def test_poll_timeline_compresses_repeats_and_times_them() -> None:

@@ -6,19 +6,19 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
-import mock_oms.control
 import mock_oms.harness
-import mock_oms.live
+import mock_oms.serve.live
+import mock_oms.web.control
 from mock_oms.config import Settings
 from mock_oms.pytest_plugin import Servers
 
 # pytester restores sys.modules after each in-process run: what the plugins import lazily
 # (ours, and hypothesis's at its terminal summary) is imported above once, or every run
 # would import it again (seconds each). The control API's web stack too: a package kept
-# from an earlier import (starlette, for mock_oms.access) keeps its submodules from the
+# from an earlier import (starlette, for mock_oms.web.access) keeps its submodules from the
 # first run as attributes, and the next run, importing them afresh, mixes the two.
 
-PRELOADED = (hypothesis, mock_oms.control, mock_oms.harness, mock_oms.live)
+PRELOADED = (hypothesis, mock_oms.web.control, mock_oms.harness, mock_oms.serve.live)
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,16 +10,16 @@ import hypothesis
 import pytest
 
 import mock_oms.harness
-import mock_oms.live
+import mock_oms.serve.live
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.live import LiveServer
-from mock_oms.loader import load_text
+from mock_oms.core.clock import ClockMode
+from mock_oms.scenarios.loader import load_text
+from mock_oms.serve.live import LiveServer
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
-PRELOADED = (hypothesis, mock_oms.harness, mock_oms.live)  # see test_pytest_plugin.py
+PRELOADED = (hypothesis, mock_oms.harness, mock_oms.serve.live)  # see test_pytest_plugin.py
 
 
 def blocks(language: str) -> list[str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from mock_oms import schemas
-from mock_oms.injections import parse_injection
-from mock_oms.loader import load_text
-from mock_oms.steps import Kind
+from mock_oms.core.kinds import Kind
+from mock_oms.faults.injections import parse_injection
+from mock_oms.scenarios.loader import load_text
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

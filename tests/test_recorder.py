@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from conftest import ServeFactory
 
 from mock_oms.cli import main
-from mock_oms.loader import assemble, load_file, load_text
-from mock_oms.recorder import (
+from mock_oms.core.library import assemble
+from mock_oms.scenarios.loader import load_file, load_text
+from mock_oms.serve.recorder import (
     Options,
     ProgressLine,
     Result,
@@ -259,7 +260,7 @@ def test_scenario_names(text: str, name: str) -> None:
 
 
 def test_progress_line_writes_one_line_per_change(tmp_path: Path) -> None:
-    from mock_oms.recorder import Track
+    from mock_oms.serve.recorder import Track
 
     with (tmp_path / "log").open("w+") as stream:
         line = ProgressLine(stream)

@@ -10,16 +10,17 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from mock_oms.app import create_app
 from mock_oms.cli import main
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.errors import ScenarioError
-from mock_oms.loader import assemble, load_text
-from mock_oms.replay import Entry, Mode, Replay, entry_at
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.errors import ScenarioError
+from mock_oms.core.kinds import Kind
+from mock_oms.core.library import assemble
+from mock_oms.core.replay import Entry, Mode, Replay, entry_at
 from mock_oms.resources import scenarios_dir
-from mock_oms.steps import Kind
+from mock_oms.scenarios.loader import load_text
+from mock_oms.web.app import create_app
 
 RECORDING = """\
 name: rec

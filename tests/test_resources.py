@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_oms.loader import load_bundled
 from mock_oms.resources import scenarios_dir, schemas_dir
+from mock_oms.scenarios.loader import load_bundled
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 

@@ -4,10 +4,10 @@ from typing import Any
 
 import pytest
 
-from mock_oms.errors import ScenarioError
-from mock_oms.lifecycle import Status
-from mock_oms.loader import load_document
-from mock_oms.scenario import CheckpointMode
+from mock_oms.core.errors import ScenarioError
+from mock_oms.core.lifecycle import Status
+from mock_oms.core.scenario import CheckpointMode
+from mock_oms.scenarios.loader import load_document
 
 
 def doc(*timeline: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from mock_oms import schemas
-from mock_oms.lifecycle import Importance, Status, reachable
+from mock_oms.core.lifecycle import Importance, Status, reachable
 
 pytestmark = pytest.mark.timeout(120)
 

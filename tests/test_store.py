@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from mock_oms.clock import Clock
-from mock_oms.errors import Conflict, NotFound, ParamError, ProjectNotFound
-from mock_oms.lifecycle import Action, Status
-from mock_oms.loader import load_bundled
-from mock_oms.steps import Kind
-from mock_oms.store import Origin, Store, check_project_id
+from mock_oms.core.clock import Clock
+from mock_oms.core.errors import Conflict, NotFound, ParamError, ProjectNotFound
+from mock_oms.core.kinds import Kind
+from mock_oms.core.lifecycle import Action, Status
+from mock_oms.core.store import Origin, Store, check_project_id
+from mock_oms.scenarios.loader import load_bundled
 
 M, S = Kind.MIGRATION, Kind.SYNC
 

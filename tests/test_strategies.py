@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 from contract_tests.rules import Response
 from contract_tests.temporal import flags_of, session_violations
 from mock_oms import schemas, strategies
-from mock_oms.faults import DEFAULT_HANG, DEFAULT_RETRY_AFTER
-from mock_oms.faultspec import parse_fault
-from mock_oms.injections import parse_injection
-from mock_oms.loader import load_document, load_text
-from mock_oms.scenario import Scenario
-from mock_oms.steps import Kind, step_problem
+from mock_oms.core.kinds import Kind
+from mock_oms.core.scenario import Scenario
+from mock_oms.core.steps import step_problem
+from mock_oms.faults.injections import parse_injection
+from mock_oms.faults.model import DEFAULT_HANG, DEFAULT_RETRY_AFTER
+from mock_oms.faults.spec import parse_fault
+from mock_oms.scenarios.loader import load_document, load_text
 from mock_oms.strategies import Document
 
 TIMINGS: tuple[strategies.Timing, ...] = ("seconds", "polls", "mixed")

@@ -14,12 +14,12 @@ import yaml
 from hypothesis import strategies as st
 
 from mock_oms import strategies, testing
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
-from mock_oms.live import LiveServer
-from mock_oms.loader import load_paths
+from mock_oms.scenarios.loader import load_paths
+from mock_oms.serve.live import LiveServer
 from mock_oms.testing import Case, ClientFailure, ClientTarget, check_client
+from mock_oms.web.app import create_app
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SETTLED = {"FINISHED", "FAILED", "RELEASED", "DELETED"}

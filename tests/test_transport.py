@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mock_oms.app import create_app
 from mock_oms.client import ControlClient
-from mock_oms.clock import ClockMode
 from mock_oms.config import Settings
-from mock_oms.loader import Library
+from mock_oms.core.clock import ClockMode
+from mock_oms.core.library import Library
+from mock_oms.web.app import create_app
 
 URL = "/api/omsp/v2/migrations/full-migration/progress"
 

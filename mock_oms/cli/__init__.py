@@ -1,0 +1,25 @@
+"""The ``mock-oms`` command. It only parses options and calls functions the tests call too.
+
+Every option can also be given as an environment variable ``MOCK_OMS_<OPTION>`` (for
+example ``MOCK_OMS_PORT=9000``, ``MOCK_OMS_SCENARIOS=/a:/b``).
+"""
+
+from __future__ import annotations
+
+import click
+
+from mock_oms import __version__
+from mock_oms.cli.contract import contract
+from mock_oms.cli.record import record
+from mock_oms.cli.scenarios import scenarios, validate
+from mock_oms.cli.serve import serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mock-oms")
+def main() -> None:
+    """A scenario-driven fake of the OceanBase Migration Service (OMS) progress API."""
+
+
+for command in (serve, validate, scenarios, record, contract):
+    main.add_command(command)

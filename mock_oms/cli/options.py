@@ -1,0 +1,65 @@
+"""What several commands share: option types, environment names, scenario loading."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mock_oms.core.errors import ScenarioError
+from mock_oms.core.library import Library
+from mock_oms.scenarios.loader import load_bundled, load_paths
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Finite(click.FloatRange):
+    """A float range that also refuses NaN and the infinities (every bound lets NaN by)."""
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+def env(name: str) -> str:
+    return f"MOCK_OMS_{name.upper().replace('-', '_')}"
+
+
+def scenarios_option(fn: F) -> F:
+    return click.option(
+        "--scenarios",
+        "scenarios",
+        multiple=True,
+        envvar=env("scenarios"),
+        type=click.Path(path_type=Path),
+        help="A scenario file or folder (repeatable). Default: the bundled library.",
+    )(fn)
+
+
+def load_library(paths: Sequence[Path]) -> Library:
+    return load_paths(paths) if paths else load_bundled()
+
+
+def report(exc: ScenarioError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+
+
+def credentials(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, str] | None:
+    from mock_oms.web.access import parse_credentials
+
+    if not value:
+        return None
+    try:
+        return parse_credentials(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None

@@ -1,0 +1,211 @@
+"""``mock-oms serve``: run the fake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mock_oms import __version__
+from mock_oms.cli.options import Finite, credentials, env, load_library, report, scenarios_option
+from mock_oms.config import (
+    DEFAULT_HOST,
+    DEFAULT_JOURNAL_SIZE,
+    DEFAULT_PORT,
+    MAX_EPOCH,
+    Settings,
+)
+from mock_oms.core.clock import MAX_SPEED, ClockMode
+from mock_oms.core.errors import ScenarioError
+from mock_oms.core.store import DEFAULT_MAX_PROJECTS
+
+
+@click.command()
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    envvar=env("host"),
+    help="Address to bind; 0.0.0.0 to accept other machines.",
+)
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    envvar=env("port"),
+    help="Port to listen on (0: any free port).",
+)
+@scenarios_option
+@click.option(
+    "--clock",
+    "clock",
+    type=click.Choice([ClockMode.REAL.value, ClockMode.MANUAL.value]),
+    default=ClockMode.REAL.value,
+    show_default=True,
+    envvar=env("clock"),
+    help="real: time flows (see --speed); manual: only POST /_mock/clock/advance moves it.",
+)
+@click.option(
+    "--speed",
+    default=1.0,
+    show_default=True,
+    envvar=env("speed"),
+    type=Finite(min=0, min_open=True, max=MAX_SPEED),
+    help="Scenario seconds per real second under the real clock (60: a 30-minute "
+    "scenario in 30 s).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    envvar=env("seed"),
+    help="Make request IDs (and seeded faults) repeatable.",
+)
+@click.option(
+    "--epoch",
+    type=Finite(min=0, max=MAX_EPOCH),
+    default=None,
+    envvar=env("epoch"),
+    help="Unix time at scenario time 0 (default: when the server starts).",
+)
+@click.option(
+    "--max-projects",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_PROJECTS,
+    show_default=True,
+    envvar=env("max-projects"),
+    help="How many project instances the server holds at most.",
+)
+@click.option(
+    "--max-fault-delay",
+    type=Finite(min=0, min_open=True, max=86400),
+    default=300.0,
+    show_default=True,
+    envvar=env("max-fault-delay"),
+    help="Seconds: no fault delays a response or hangs a connection longer.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+    envvar=env("log-level"),
+)
+@click.option(
+    "--log-requests/--no-log-requests",
+    default=False,
+    show_default=True,
+    envvar=env("log-requests"),
+    help="Log every OMS request (from the journal, in batches: costs little throughput).",
+)
+@click.option(
+    "--log-summary",
+    type=Finite(min=0, max=86400),
+    default=10.0,
+    show_default=True,
+    envvar=env("log-summary"),
+    metavar="SECONDS",
+    help="Log how many OMS requests arrived, this often while they do (0: never).",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    envvar=env("access-log"),
+    help="uvicorn's access log: every request, control calls too (halves the throughput).",
+)
+@click.option(
+    "--journal-size",
+    type=click.IntRange(0),
+    default=DEFAULT_JOURNAL_SIZE,
+    show_default=True,
+    envvar=env("journal-size"),
+    help="OMS requests kept for GET /_mock/requests (older ones are dropped and counted).",
+)
+@click.option(
+    "--control-token",
+    default=None,
+    envvar=env("control-token"),
+    metavar="TOKEN",
+    help="Require `Authorization: Bearer TOKEN` on every /_mock call but /_mock/health.",
+)
+@click.option(
+    "--auth",
+    default=None,
+    envvar=env("auth"),
+    metavar="USER:PASSWORD",
+    callback=credentials,
+    help="Require these HTTP Basic credentials on the OMS endpoints (401 otherwise).",
+)
+def serve(
+    host: str,
+    port: int,
+    scenarios: tuple[Path, ...],
+    clock: str,
+    speed: float,
+    seed: int | None,
+    epoch: float | None,
+    max_projects: int,
+    max_fault_delay: float,
+    log_level: str,
+    log_requests: bool,
+    log_summary: float,
+    access_log: bool,
+    journal_size: int,
+    control_token: str | None,
+    auth: tuple[str, str] | None,
+) -> None:
+    """Serve the fake OMS."""
+    from mock_oms.serve.server import PortInUse
+    from mock_oms.serve.server import serve as run
+
+    settings = Settings(
+        host=host,
+        port=port,
+        scenarios=scenarios,
+        clock=ClockMode(clock),
+        speed=speed,
+        seed=seed,
+        epoch=epoch,
+        max_projects=max_projects,
+        max_fault_delay=max_fault_delay,
+        log_level=log_level,
+        log_requests=log_requests,
+        log_summary=log_summary,
+        access_log=access_log,
+        journal_size=journal_size,
+        control_token=control_token or None,
+        auth=auth,
+    )
+    try:
+        library = load_library(scenarios)
+    except ScenarioError as exc:
+        report(exc)
+        raise SystemExit("mock-oms: not serving: the scenarios above are invalid") from None
+
+    def banner(app: Any, base_url: str) -> None:
+        from mock_oms.core.kinds import progress_path
+
+        clock_ = app.runtime.clock
+        click.echo(
+            f"mock-oms {__version__} listening on {base_url} "
+            f"(clock: {clock_.mode.value}, speed {clock_.speed:g}); "
+            f"{len(library)} scenarios:"
+        )
+        for scenario in library:
+            ids = [scenario.name, *scenario.projects]
+            for pid in ids:
+                click.echo(f"  {base_url}{progress_path(scenario.kind, pid)}")
+        click.echo(
+            f"  any SCENARIO~NAME starts a fresh instance; control API: {base_url}/_mock"
+            f"  (OpenAPI: {base_url}/openapi.json)"
+        )
+
+    try:
+        run(settings, library=library, on_ready=banner)
+    except PortInUse as exc:
+        raise SystemExit(f"mock-oms: {exc.strerror}") from None
+    except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the Ctrl-C
+        pass

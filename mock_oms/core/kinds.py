@@ -1,0 +1,29 @@
+"""The kinds of project (migration, sync), their enable flags and the OMS path of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """The kind of project, which decides the endpoint and the field names."""
+
+    MIGRATION = "migration"
+    SYNC = "sync"
+
+
+def progress_path(kind: Kind | str, project_id: str) -> str:
+    """The OMS path that polls ``project_id`` of that kind."""
+    segment = "migrations" if Kind(kind) is Kind.MIGRATION else "sync"
+    return f"/api/omsp/v2/{segment}/{project_id}/progress"
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """The enable flags of a project. ``reverse`` exists for migration projects only."""
+
+    struct: bool = True
+    full: bool = True
+    incr: bool = False
+    reverse: bool = False

@@ -1,0 +1,244 @@
+"""The projects a server holds: which scenario serves an ID, and each project's state.
+
+No web imports: the web layer asks the store and serializes what it answers. All state
+changes happen under one lock, and each project's state is an immutable value swapped in
+whole, so a reader never sees half of a change.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from mock_oms.core import engine, replay
+from mock_oms.core.clock import Clock
+from mock_oms.core.engine import Compiled, ProjectState, Snapshot
+from mock_oms.core.errors import BadRequest, Conflict, NotFound, ParamError, ProjectNotFound
+from mock_oms.core.kinds import Kind
+from mock_oms.core.library import Library
+from mock_oms.core.lifecycle import Action, Importance
+from mock_oms.core.scenario import Scenario
+
+PROJECT_ID_MAX = 128
+# A letter or digit, then letters, digits, '_', '-', '.', and '~' (which separates a
+# scenario name from an instance name).
+PROJECT_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.~-]{{0,{PROJECT_ID_MAX - 1}}}")
+INSTANCE_SEPARATOR = "~"
+DEFAULT_MAX_PROJECTS = 100_000
+
+
+def check_project_id(project_id: str) -> str:
+    """``project_id`` when well formed, else :class:`ParamError` saying why."""
+    if not project_id:
+        raise ParamError("projectId is empty")
+    if len(project_id) > PROJECT_ID_MAX:
+        raise ParamError(f"projectId is longer than {PROJECT_ID_MAX} characters")
+    if PROJECT_ID.fullmatch(project_id) is None:
+        raise ParamError(
+            "projectId must start with a letter or digit and hold only letters, digits and _ - . ~"
+        )
+    return project_id
+
+
+class Origin(StrEnum):
+    NAMED = "named"  # the scenario's own name, or an ID the scenario lists
+    INSTANCE = "instance"  # NAME~anything, created at its first poll
+    CONTROL = "control"  # created through the control API
+
+
+@dataclass
+class Project:
+    """A project's identity and its current state (swapped whole on every change)."""
+
+    id: str
+    scenario: str
+    origin: Origin
+    state: ProjectState
+    polls: int = 0  # polls answered since it started: numbers them for faults and replays
+    kind: Kind = field(init=False)  # which endpoint serves it (read on every poll)
+
+    def __post_init__(self) -> None:
+        self.kind = self.state.scenario.kind
+
+
+@dataclass
+class Store:
+    library: Library
+    clock: Clock
+    epoch: float  # Unix seconds at clock time 0
+    max_projects: int = DEFAULT_MAX_PROJECTS
+    _projects: dict[str, Project] = field(default_factory=dict)
+    _compiled: dict[str, Compiled] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # -- scenarios ---------------------------------------------------------------------
+
+    def scenario(self, name: str) -> Scenario:
+        try:
+            return self.library.scenarios[name]
+        except KeyError:
+            raise NotFound(f"no scenario named {name!r}") from None
+
+    def replace_library(self, library: Library) -> None:
+        """Serve ``library`` from now on. Running projects keep playing what they started
+        with; a reset restarts them on the new version."""
+        with self._lock:
+            self.library = library
+            self._compiled = {}
+
+    def _compile(self, name: str) -> Compiled:
+        compiled = self._compiled.get(name)
+        if compiled is None:
+            compiled = self._compiled[name] = engine.compile_scenario(self.scenario(name))
+        return compiled
+
+    # -- projects ----------------------------------------------------------------------
+
+    def _scenario_for(self, project_id: str) -> tuple[str, Origin] | None:
+        library = self.library
+        if project_id in library.scenarios:
+            return project_id, Origin.NAMED
+        if project_id in library.aliases:
+            return library.aliases[project_id], Origin.NAMED
+        name, sep, rest = project_id.partition(INSTANCE_SEPARATOR)
+        if sep and rest and name in library.scenarios:
+            return name, Origin.INSTANCE
+        return None
+
+    def _new(self, project_id: str, name: str, origin: Origin, t: float) -> Project:
+        if len(self._projects) >= self.max_projects:
+            raise ParamError(
+                f"mock-oms holds {self.max_projects} projects already; reset it or "
+                "raise --max-projects"
+            )
+        state = engine.start(self._compile(name), project_id, t, self.epoch)
+        project = self._projects[project_id] = Project(project_id, name, origin, state)
+        return project
+
+    def _get(self, project_id: str, t: float, create: bool = True) -> Project:
+        project = self._projects.get(project_id)
+        if project is None:
+            found = self._scenario_for(project_id) if create else None
+            if found is None:
+                raise ProjectNotFound(project_id)
+            project = self._new(project_id, *found, t)
+        return project
+
+    def poll(self, project_id: str, kind: Kind) -> tuple[Project, Snapshot]:
+        """What a client polling ``project_id`` on the ``kind`` endpoint is shown now."""
+        with self._lock:
+            project = self._projects.get(project_id)
+            if project is None:
+                found = self._scenario_for(project_id)
+                if found is None or self.library.scenarios[found[0]].kind is not kind:
+                    raise ProjectNotFound(project_id)
+                project = self._new(project_id, *found, self.clock.now())
+            elif project.kind is not kind:
+                raise ProjectNotFound(project_id)
+            project.state, snap = engine.poll(project.state, self.clock.now())
+            project.polls += 1
+            return project, snap
+
+    def observe(self, project_id: str) -> tuple[Project, Snapshot]:
+        """The project's current state, without counting a poll (and without creating it)."""
+        with self._lock:
+            project = self._get(project_id, self.clock.now(), create=False)
+            project.state, snap = engine.observe(project.state, self.clock.now())
+            recording = project.state.scenario.replay
+            if recording is not None:  # what the recording shows, not the placeholder phase
+                index = replay.entry_at(recording, project.polls, snap.elapsed)
+                snap = replay.snapshot(recording, index, snap)
+            return project, snap
+
+    def serves(self, project_id: str) -> bool:
+        """Whether polling ``project_id`` reaches a project (started or not yet)."""
+        with self._lock:
+            return project_id in self._projects or self._scenario_for(project_id) is not None
+
+    def projects(self) -> list[Project]:
+        with self._lock:
+            return list(self._projects.values())
+
+    def create(self, scenario: str, project_id: str | None = None) -> Project:
+        with self._lock:
+            self.scenario(scenario)
+            if project_id is None:
+                project_id = self._fresh_id(scenario)
+            check_project_id(project_id)
+            if project_id in self._projects:
+                raise Conflict(f"project {project_id!r} exists already")
+            found = self._scenario_for(project_id)
+            if found is not None and found[0] != scenario:
+                raise Conflict(f"project ID {project_id!r} belongs to scenario {found[0]!r}")
+            return self._new(project_id, scenario, Origin.CONTROL, self.clock.now())
+
+    def _fresh_id(self, scenario: str) -> str:
+        n = len(self._projects) + 1
+        while f"{scenario}{INSTANCE_SEPARATOR}{n}" in self._projects:
+            n += 1
+        return f"{scenario}{INSTANCE_SEPARATOR}{n}"
+
+    def delete(self, project_id: str) -> None:
+        """Forget the project (a named one starts afresh at its next poll)."""
+        with self._lock:
+            if self._projects.pop(project_id, None) is None:
+                raise ProjectNotFound(project_id)
+
+    def act(
+        self,
+        project_id: str,
+        action: Action,
+        *,
+        step: str | None = None,
+        importance: Importance | None = None,
+        detail: str = "",
+    ) -> tuple[Project, Snapshot]:
+        with self._lock:
+            t = self.clock.now()
+            project = self._get(project_id, t)
+            if project.state.scenario.replay is not None:
+                raise ParamError(
+                    f"project {project_id!r} replays a recording; actions do not apply to it",
+                    advice="Reset or delete the project to replay the recording again.",
+                )
+            project.state = engine.act(
+                project.state, action, t, step=step, importance=importance, detail=detail
+            )
+            project.state, snap = engine.observe(project.state, t)
+            return project, snap
+
+    def reset(self, project_id: str | None = None) -> int:
+        """Start one project (or every project) afresh; returns how many were reset.
+
+        Projects created through the control API restart on the current version of their
+        scenario; the others are forgotten and start again at their next poll.
+        """
+        with self._lock:
+            ids = list(self._projects) if project_id is None else [project_id]
+            t = self.clock.now()
+            for pid in ids:
+                project = self._projects.get(pid)
+                if project is None:
+                    raise ProjectNotFound(pid)
+                if project.origin is Origin.CONTROL and project.scenario in self.library.scenarios:
+                    compiled = self._compile(project.scenario)
+                    project.state = engine.start(compiled, pid, t, self.epoch)
+                    project.kind = compiled.scenario.kind  # it may have been replaced
+                    project.polls = 0
+                else:
+                    del self._projects[pid]
+            return len(ids)
+
+    def advance(self, seconds: float) -> float:
+        try:
+            return self.clock.advance(seconds)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+
+    def set_speed(self, speed: float) -> None:
+        try:
+            self.clock.set_speed(speed)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None

@@ -1,0 +1,2 @@
+"""Scenario files: reading them (``loader``, ``sourcemap``), building the model from a
+document (``build``, ``replays``) and drawing it (``render``)."""

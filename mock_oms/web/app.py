@@ -1,0 +1,86 @@
+"""The application factory: one ASGI app per call, no module-level state.
+
+Requests under ``/api/omsp/`` go to the plain-ASGI OMS endpoints (the hot path); all
+others go to the FastAPI app that serves the control API (``/_mock``) and ``/openapi.json``.
+That app is built at its first request: FastAPI and pydantic take longer to import than
+the rest of mock-oms, and the OMS endpoints never need them.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from mock_oms.config import Settings
+from mock_oms.core.clock import Clock, TimeSource
+from mock_oms.core.library import Library
+from mock_oms.core.store import Store
+from mock_oms.faults.injections import FaultBook
+from mock_oms.journal.requests import Journal
+from mock_oms.web.envelope import RequestIds
+from mock_oms.web.oms_api import PREFIX, OmsApi
+from mock_oms.web.runtime import Runtime
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+class MockOms:
+    """The ASGI application. ``runtime`` is there for tests and the pytest plugin."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.oms = OmsApi(runtime)
+        self._control: FastAPI | None = None
+        self._building = threading.Lock()
+
+    @property
+    def control(self) -> FastAPI:
+        """The FastAPI app of the control API, built on first use."""
+        if self._control is None:
+            with self._building:
+                if self._control is None:
+                    from mock_oms.web.control import build_control_app
+
+                    self._control = build_control_app(self.runtime)
+        return self._control
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(_PREFIX):
+            await self.oms(scope, receive, send)
+        else:
+            await self.control(scope, receive, send)
+
+
+_PREFIX = PREFIX.decode()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    library: Library | None = None,
+    time_source: TimeSource = time.monotonic,
+    wall_clock: TimeSource = time.time,
+) -> MockOms:
+    """A fresh mock-oms application.
+
+    ``library`` defaults to what ``settings.scenarios`` names (the bundled scenarios when
+    empty); a broken set raises :class:`~mock_oms.core.errors.ScenarioError` before anything is
+    served. ``time_source`` drives the scenario clock, ``wall_clock`` gives the Unix epoch.
+    """
+    settings = settings or Settings()
+    epoch = settings.epoch if settings.epoch is not None else float(int(wall_clock()))
+    clock = Clock(time_source, speed=settings.effective_speed)
+    store = Store(Library(), clock, epoch, max_projects=settings.max_projects)
+    journal = Journal(settings.journal_size, max_tracked=settings.max_projects)
+    # without --seed, faults still come from one seed (GET /_mock/faults shows it)
+    seed = settings.seed if settings.seed is not None else random.SystemRandom().getrandbits(32)
+    faults = FaultBook(seed, settings.max_fault_delay)
+    runtime = Runtime(
+        settings, store, RequestIds(settings.seed), wall_clock, journal=journal, faults=faults
+    )
+    runtime.startup_library = library if library is not None else runtime.load_library()
+    store.replace_library(runtime.startup_library)
+    return MockOms(runtime)

@@ -1,0 +1,317 @@
+"""OMS replies that carry a fault or a recorded response: how they are shaped and sent.
+
+``oms_api`` comes here only when a project's scenario has faults or a recording, or when
+faults are injected (``Scenario.plain`` and ``FaultBook.armed`` say so); a plain poll
+never does. :func:`shape_poll` and :func:`shape_error` decide status, body and a
+:class:`Plan` for the wire; :func:`send` carries the plan out over ASGI.
+
+Ending a connection on purpose. Under uvicorn the ASGI ``send`` callable is a bound method
+of the request's ``RequestResponseCycle`` (``httptools_impl`` and ``h11_impl`` alike),
+whose ``transport`` is the asyncio transport of the connection: ``close()`` ends it
+cleanly without a response (the client sees the server disconnect), ``abort()`` after
+``SO_LINGER`` 0 resets it (the client sees ECONNRESET). We then wait for uvicorn to notice
+the disconnect, so that it does not log an unfinished response. Any other server (or the
+in-process transport) gets :class:`~mock_oms.core.errors.ConnectionDropped` raised instead:
+``transport.InProcessTransport`` maps it to the httpx error a socket would give, other
+servers typically close the connection (or answer 500 when nothing was sent yet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+from dataclasses import dataclass
+from enum import StrEnum
+from http import HTTPStatus
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from mock_oms.core import replay
+from mock_oms.core.errors import ConnectionDropped, InjectedError
+from mock_oms.core.kinds import Kind
+from mock_oms.faults.malform import deviate, kept_bytes, without_commas
+from mock_oms.faults.model import (
+    Body,
+    BusinessError,
+    Choice,
+    Close,
+    Deviation,
+    Hang,
+    HttpStatus,
+    NotJson,
+    Reset,
+    Truncate,
+    WrongContentType,
+)
+from mock_oms.web import envelope
+
+if TYPE_CHECKING:
+    from mock_oms.core.engine import Snapshot
+    from mock_oms.core.store import Project
+    from mock_oms.web.runtime import Runtime
+
+JSON_TYPE = envelope.JSON_CONTENT_TYPE
+DISCONNECT_WAIT = 1.0  # seconds we give uvicorn to notice a connection we ended
+
+# The OMS-style code of the envelope a status fault sends.
+STATUS_CODES = {
+    408: "REQUEST_TIMEOUT",
+    429: "TOO_MANY_REQUESTS",
+    500: "INNER_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
+}
+
+
+class Ending(StrEnum):
+    RESPOND = "respond"  # a complete response
+    HANG = "hang"  # nothing, then a clean close
+    CLOSE = "close"  # a clean close without a response
+    RESET = "reset"  # a reset (RST) without a response
+    TRUNCATE = "truncate"  # the headers and part of the body, then a clean close
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How a reply goes on the wire."""
+
+    delay: float = 0.0  # seconds before anything is sent
+    ending: Ending = Ending.RESPOND
+    hang: float = 0.0  # HANG: seconds of silence before the close
+    keep: int = 0  # TRUNCATE: bytes of the body sent
+    content_type: str = JSON_TYPE
+    retry_after: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        """Whether the client gets the whole response (not a hang, close, reset or cut)."""
+        return self.ending is Ending.RESPOND
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A reply's status and body, the fault label for the journal, and the wire plan."""
+
+    status: int
+    body: bytes
+    fault: str | None
+    plan: Plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """The reply before the fault: the engine's envelope or a recorded entry."""
+
+    status: int
+    body: bytes
+    document: Any  # the parsed body when it is JSON, else None
+    plan: Plan = Plan()
+    fault: str | None = None
+
+
+def _gateway_page(code: int) -> bytes:
+    title = f"{code} {HTTPStatus(code).phrase}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    ).encode()
+
+
+def _cost(began: float) -> str:
+    return envelope.cost_text(perf_counter() - began)
+
+
+def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -> Outcome:
+    """``base`` with the chosen fault applied."""
+    if choice is None:
+        return Outcome(base.status, base.body, base.fault, base.plan)
+    fault, label = choice.fault, choice.label
+    # a recorded slow answer's delay and the fault's: together no longer than the bound
+    delay = min(runtime.faults.max_delay, base.plan.delay + choice.delay)
+    plan = Plan(delay=delay, content_type=base.plan.content_type)
+    status, body = base.status, base.body
+    match fault:
+        case HttpStatus(code=code, retry_after=retry, body=style):
+            status = code
+            retry_after = None if retry is None else str(retry)
+            if style is Body.HTML:
+                body = _gateway_page(code)
+                plan = Plan(plan.delay, content_type="text/html", retry_after=retry_after)
+            elif style is Body.EMPTY:
+                body = b""
+                plan = Plan(plan.delay, retry_after=retry_after)
+            else:
+                error = InjectedError(STATUS_CODES[code], HTTPStatus(code).phrase, code)
+                _, body = envelope.error_body(error, runtime.ids.next(), _cost(began))
+                plan = Plan(plan.delay, retry_after=retry_after)
+        case BusinessError(code=code, message=message, advice=advice, status=http):
+            error = InjectedError(code, message or f"{code} (injected)", http, advice=advice)
+            status, body = envelope.error_body(error, runtime.ids.next(), _cost(began))
+            plan = Plan(plan.delay)
+        case Hang(seconds=seconds):
+            plan = Plan(0.0, Ending.HANG, hang=seconds)
+        case Close():
+            plan = Plan(plan.delay, Ending.CLOSE)
+        case Reset():
+            plan = Plan(plan.delay, Ending.RESET)
+        case Truncate():
+            keep = kept_bytes(fault, len(body))
+            plan = Plan(plan.delay, Ending.TRUNCATE, keep=keep, content_type=plan.content_type)
+        case NotJson(text=text):
+            body = text.encode() if text is not None else without_commas(body)
+        case WrongContentType(content_type=content_type):
+            plan = Plan(plan.delay, content_type=content_type)
+        case Deviation():
+            if base.document is not None:  # a text body has no fields to deviate
+                body = envelope.encode(deviate(base.document, fault))
+    return Outcome(status, body, label, plan)
+
+
+def _recorded(recording: replay.Replay, index: int, max_delay: float) -> _Base:
+    entry = recording.entries[index]
+    source = recording.entries[entry.base] if entry.base is not None else entry
+    if source.text is not None:
+        body, document = source.text.encode(), None
+    elif source.has_body:
+        body, document = envelope.encode(source.document), source.document
+    else:
+        body, document = b"", None
+    plan = Plan(
+        delay=min(entry.delay, max_delay),
+        content_type=entry.content_type or source.content_type or JSON_TYPE,
+        retry_after=entry.retry_after,
+    )
+    # a recorded failure keeps its name in the journal (a recorded fault adds its own)
+    fault = None
+    if entry.fault is None:
+        if entry.status != 200:
+            fault = f"status:{entry.status}"
+        elif entry.text is not None:
+            fault = "not-json"
+    return _Base(entry.status, body, document, plan, fault)
+
+
+def shape_poll(
+    runtime: Runtime, project: Project, snap: Snapshot, kind: Kind, began: float
+) -> Outcome:
+    """The reply to a poll of a project whose scenario has faults or a recording, or while
+    faults are injected."""
+    scenario = project.state.scenario
+    recording = scenario.replay
+    book = runtime.faults
+    choice = book.choose(
+        scenario.faults, project.id, project.polls, snap.phase, snap.elapsed, runtime.clock.now()
+    )
+    if recording is None:
+        document = envelope.success(
+            envelope.data(kind, scenario.flags, snap), runtime.ids.next(), _cost(began)
+        )
+        base = _Base(200, envelope.encode(document), document)
+    else:
+        index = replay.entry_at(recording, project.polls, snap.elapsed)
+        base = _recorded(recording, index, book.max_delay)
+        entry = recording.entries[index]
+        if choice is None and entry.fault is not None:
+            choice = book.entry_choice(entry.fault, project.id, project.polls, f"entries.{index}")
+    return _apply(base, choice, runtime, began)
+
+
+def shape_error(runtime: Runtime, status: int, body: bytes, began: float) -> Outcome:
+    """An error reply (unknown project, bad path) with the global fault, if one applies."""
+    choice = runtime.faults.choose_global(runtime.clock.now())
+    return _apply(_Base(status, body, None), choice, runtime, began)
+
+
+# -- the wire ---------------------------------------------------------------------------------
+
+
+async def _client_left(receive: Any, seconds: float) -> bool:
+    """Wait ``seconds``; True as soon as the client disconnects (we stop waiting then)."""
+    if seconds <= 0:
+        return False
+
+    async def disconnected() -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            if not message.get("more_body", False):
+                break
+        # the request is read: the next message can only be the disconnect
+        if (await receive())["type"] != "http.disconnect":
+            await asyncio.Event().wait()
+
+    try:
+        async with asyncio.timeout(seconds):
+            await disconnected()
+    except TimeoutError:
+        return False
+    return True
+
+
+async def drop(send: Any, *, reset: bool = False, sent: int | None = None) -> None:
+    """End the connection without (the rest of) a response: cleanly, or with a reset.
+
+    ``sent``: the body bytes already sent, when the headers went out (for the message of
+    :class:`ConnectionDropped`, worded as httpx words what a socket tells it).
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if not (hasattr(transport, "abort") and hasattr(transport, "get_extra_info")):
+        if reset:
+            raise ConnectionDropped("[Errno 104] Connection reset by peer", reset=True)
+        if sent is not None:
+            raise ConnectionDropped(
+                f"peer closed connection without sending complete message body "
+                f"(received {sent} bytes)"
+            )
+        raise ConnectionDropped("Server disconnected without sending a response.")
+    assert transport is not None
+    if reset:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:  # linger 0: close() sends RST instead of FIN
+            with contextlib.suppress(OSError, AttributeError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DISCONNECT_WAIT
+    while not getattr(cycle, "disconnected", True) and loop.time() < deadline:
+        await asyncio.sleep(0.001)
+
+
+async def send(
+    outcome: Outcome, method: str, receive: Any, send_: Any, allow: tuple[str, ...] = ()
+) -> None:
+    """Carry out ``outcome`` over ASGI."""
+    plan = outcome.plan
+    if plan.delay > 0 and await _client_left(receive, plan.delay):
+        return
+    ending = plan.ending
+    if ending is Ending.HANG:
+        await _client_left(receive, plan.hang)
+        await drop(send_)
+        return
+    if ending in (Ending.CLOSE, Ending.RESET):
+        await drop(send_, reset=ending is Ending.RESET)
+        return
+    headers = [
+        (b"content-type", plan.content_type.encode("latin-1")),
+        (b"content-length", str(len(outcome.body)).encode()),
+    ]
+    if plan.retry_after is not None:
+        headers.append((b"retry-after", plan.retry_after.encode("latin-1")))
+    if outcome.status == 405 and allow:
+        headers.append((b"allow", ", ".join(allow).encode()))
+    await send_({"type": "http.response.start", "status": outcome.status, "headers": headers})
+    body = b"" if method == "HEAD" else outcome.body
+    if ending is Ending.TRUNCATE:
+        await send_({"type": "http.response.body", "body": body[: plan.keep], "more_body": True})
+        await drop(send_, sent=len(body[: plan.keep]))
+        return
+    await send_({"type": "http.response.body", "body": body})

@@ -1,0 +1,220 @@
+"""The OpenAPI document: FastAPI's description of the control API plus the OMS endpoints,
+whose schemas are the JSON Schemas of ``schemas/`` embedded as they are (OpenAPI 3.1 speaks
+JSON Schema 2020-12), not a second copy written by hand."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from mock_oms import schemas
+from mock_oms.core.store import PROJECT_ID
+
+JSON = dict[str, Any]
+OMS_TAG = "OMS API (V3.3.0)"
+
+_ENDPOINTS = (
+    (
+        "/api/omsp/v2/migrations/{projectId}/progress",
+        schemas.MIGRATION_PROGRESS,
+        "getMigrationProgress",
+        "Obtain the status of a migration project",
+    ),
+    (
+        "/api/omsp/v2/sync/{projectId}/progress",
+        schemas.SYNC_PROGRESS,
+        "getSyncProgress",
+        "Obtain the status of a data synchronization project",
+    ),
+)
+
+
+def _embed(name: str, components: JSON) -> str:
+    """Put schema ``name`` and its $defs into ``components``; return its component name."""
+    schema = copy.deepcopy(schemas.load(name))
+    title: str = schema["title"]
+    prefix = f"#/components/schemas/{title}_"
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rewrite(v) for k, v in node.items() if k not in ("$schema", "$id", "$defs")}
+            ref = out.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                out["$ref"] = prefix + ref.removeprefix("#/$defs/")
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    for def_name, definition in schema.get("$defs", {}).items():
+        components[f"{title}_{def_name}"] = rewrite(definition)
+    components[title] = rewrite(schema)
+    return title
+
+
+def build(app: FastAPI) -> JSON:
+    doc = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        openapi_version="3.1.0",
+    )
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    paths = doc.setdefault("paths", {})
+    errors: JSON = {}  # the content of an error response: an envelope (the same for both)
+    for path, schema_name, operation_id, summary in _ENDPOINTS:
+        title = _embed(schema_name, components)
+        error_ref = {"$ref": f"#/components/schemas/{title}_ErrorEnvelope"}
+        errors = errors or {"application/json": {"schema": error_ref}}
+
+        def content(schema: JSON) -> JSON:
+            return {"application/json": {"schema": schema}}
+
+        paths[path] = {
+            "get": {
+                "tags": [OMS_TAG],
+                "operationId": operation_id,
+                "summary": summary,
+                "description": "Business errors come in band: HTTP 200 with success false "
+                "(GHANA-PROJECT000001 for an unknown project, PARAM_ERROR for a "
+                "malformed ID).",
+                "parameters": [
+                    {
+                        "name": "projectId",
+                        "in": "path",
+                        "required": True,
+                        "description": "The project ID: 1 to 128 letters, digits and _ - . ~, "
+                        "starting with a letter or digit.",
+                        "schema": {
+                            "type": "string",
+                            "pattern": f"^{PROJECT_ID.pattern}$",
+                        },
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The progress, or an in-band business error.",
+                        "content": content({"$ref": f"#/components/schemas/{title}"}),
+                    },
+                    "401": {
+                        "description": "Missing or wrong credentials (when the server "
+                        "requires them).",
+                        "content": content(error_ref),
+                    },
+                    "405": {"description": "Only GET is allowed.", "content": content(error_ref)},
+                    "500": {
+                        "description": "An unexpected error inside mock-oms (INNER_ERROR).",
+                        "content": content(error_ref),
+                    },
+                },
+            }
+        }
+    _embed(schemas.SCENARIO, components)
+    _document_control_errors(doc, errors)
+    _document_access(doc, errors)
+    doc["tags"] = [
+        {"name": OMS_TAG, "description": "The endpoints of the real service, as documented."},
+        {
+            "name": "mock-oms control API",
+            "description": "Steers the fake: clock, scenarios, projects, actions. Not part of OMS.",
+        },
+    ]
+    return doc
+
+
+_TOO_LARGE = "A body larger than a scenario file may be, 16 MiB (PARAM_ERROR)."
+# The errors a control call answers besides a malformed request (400), by operation.
+_CONTROL_ERRORS: dict[tuple[str, str], dict[str, str]] = {
+    ("post", "/_mock/scenarios"): {
+        "413": _TOO_LARGE,
+        "422": "An invalid scenario (SCENARIO_INVALID): every problem with its line; the "
+        "loaded set is kept.",
+    },
+    ("post", "/_mock/faults"): {"413": _TOO_LARGE},
+    ("post", "/_mock/scenarios/reload"): {
+        "422": "An invalid file (SCENARIO_INVALID): every problem with its file and line; "
+        "the server keeps serving what it had."
+    },
+    ("get", "/_mock/scenarios/{name}"): {"404": "No scenario of that name (NOT_FOUND)."},
+    ("post", "/_mock/projects"): {
+        "404": "No scenario of that name (NOT_FOUND).",
+        "409": "The project ID exists, or belongs to another scenario (CONFLICT).",
+    },
+    ("get", "/_mock/projects/{project_id}"): {"404": "No such project (GHANA-PROJECT000001)."},
+    ("delete", "/_mock/projects/{project_id}"): {"404": "No such project (GHANA-PROJECT000001)."},
+    ("post", "/_mock/projects/{project_id}/reset"): {
+        "404": "No such project (GHANA-PROJECT000001)."
+    },
+    ("post", "/_mock/projects/{project_id}/faults"): {
+        "404": "No project is served under that ID (GHANA-PROJECT000001).",
+        "413": _TOO_LARGE,
+    },
+}
+
+
+def _document_control_errors(doc: JSON, content: JSON) -> None:
+    """The control API's errors as they are sent: envelopes, 400 for a malformed request
+    (FastAPI documents a 422 with its own validation body, which mock-oms never sends)."""
+    for path, operations in doc["paths"].items():
+        if not path.startswith("/_mock"):
+            continue
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses["400"] = {
+                    "description": "A malformed request (PARAM_ERROR).",
+                    "content": content,
+                }
+            for status, description in _CONTROL_ERRORS.get((method, path), {}).items():
+                responses[status] = {"description": description, "content": content}
+    components = doc["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+
+
+def _document_access(doc: JSON, errors: JSON) -> None:
+    """Both credentials are optional: a server requires them only when started with
+    ``--control-token`` / ``--auth`` (an empty requirement ``{}`` means none needed)."""
+    doc["components"]["securitySchemes"] = {
+        "controlToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Required on /_mock (but /_mock/health) with --control-token.",
+        },
+        "omsBasic": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "Required on the OMS endpoints with --auth USER:PASSWORD.",
+        },
+    }
+    for path, operations in doc["paths"].items():
+        if path.startswith("/_mock") and path != "/_mock/health":
+            scheme = "controlToken"
+        elif path.startswith("/api/omsp/"):
+            scheme = "omsBasic"
+        else:
+            continue
+        for operation in operations.values():
+            operation["security"] = [{scheme: []}, {}]
+            if scheme == "controlToken":
+                operation.setdefault("responses", {})["401"] = {
+                    "description": "Missing or wrong control token (when the server requires "
+                    "one): UNAUTHORIZED.",
+                    "content": errors,
+                }
+
+
+def install_openapi(app: FastAPI) -> None:
+    cached: list[JSON] = []
+
+    def openapi() -> JSON:
+        if not cached:
+            cached.append(build(app))
+        return cached[0]
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,38 @@
+"""Everything one server instance holds, handed to both of its faces."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from mock_oms.config import Settings
+from mock_oms.core.clock import Clock, TimeSource
+from mock_oms.core.library import Library
+from mock_oms.core.store import Store
+from mock_oms.faults.injections import FaultBook
+from mock_oms.journal.requests import Journal
+from mock_oms.scenarios.loader import load_bundled, load_paths
+from mock_oms.web.envelope import RequestIds
+
+
+@dataclass
+class Runtime:
+    """Everything one server instance holds, handed to both of its faces."""
+
+    settings: Settings
+    store: Store
+    ids: RequestIds
+    wall_clock: TimeSource = field(default=time.time)
+    journal: Journal = field(default_factory=Journal)
+    faults: FaultBook = field(default_factory=FaultBook)  # injected faults, the fault seed
+    startup_library: Library = field(default_factory=Library)  # what a fresh reset restores
+
+    @property
+    def clock(self) -> Clock:
+        return self.store.clock
+
+    def load_library(self) -> Library:
+        """The library the settings name (the bundled one by default)."""
+        if self.settings.scenarios:
+            return load_paths(self.settings.scenarios)
+        return load_bundled()
