@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from mock_oms.core.errors import DocPath
 from mock_oms.core.kinds import Kind
 from mock_oms.resources import schemas_dir
 
@@ -71,15 +72,13 @@ def definition_validator(name: str, definition: str) -> Draft202012Validator:
 
 MAX_DEPTH = 64  # nesting levels a document mock-oms reads may have (it needs about 6)
 
-Path_ = tuple[str | int, ...]
-
 
 _JSON_KEYS = (str, int, float, bool, type(None))  # what JSON writes as an object key
 # what YAML reads and JSON has not: a date, a timestamp, bytes, a set
 _YAML_ONLY = {"date": "a date", "datetime": "a timestamp", "bytes": "bytes", "set": "a set"}
 
 
-def json_problems(node: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+def json_problems(node: object, path: DocPath = ()) -> Iterator[tuple[DocPath, str]]:
     """What a parsed document holds that JSON and mock-oms cannot take, with its path:
     NaN and infinities (which pass every bound of a schema, each comparison being false,
     and which no JSON answer may carry), values only YAML has (a date, bytes, a set:

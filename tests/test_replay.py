@@ -17,7 +17,7 @@ from mock_oms.core.clock import ClockMode
 from mock_oms.core.errors import ScenarioError
 from mock_oms.core.kinds import Kind
 from mock_oms.core.library import assemble
-from mock_oms.core.replay import Entry, Mode, Replay, entry_at
+from mock_oms.core.replay import Mode, Recorded, Replay, entry_at
 from mock_oms.resources import scenarios_dir
 from mock_oms.scenarios.loader import load_text
 from mock_oms.web.app import create_app
@@ -208,7 +208,7 @@ def test_faults_can_be_added_to_a_replay() -> None:
     ],
 )
 def test_entry_at(mode: Mode, polls: int, elapsed: float, expected: int) -> None:
-    entries = tuple(Entry(at) for at in (0.0, 5.0, 5.0, 20.0))
+    entries = tuple(Recorded(at) for at in (0.0, 5.0, 5.0, 20.0))
     replay = Replay(Kind.MIGRATION, mode, entries, tuple(e.at for e in entries))
     assert entry_at(replay, polls, elapsed) == expected
 

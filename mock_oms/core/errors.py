@@ -125,6 +125,25 @@ class Unauthorized(MockOmsError):
     advice = "Send the credentials mock-oms was started with."
 
 
+DocPath = tuple[str | int, ...]  # where a value sits in a document: keys and list indexes
+DocProblems = list[tuple[DocPath, str]]  # (where, why) pairs, collected before raising
+
+
+def dotted(path: DocPath) -> str:
+    """``timeline.2.status``; ``body`` for the document itself."""
+    return ".".join(map(str, path)) or "body"
+
+
+class DocumentProblems(ValueError):
+    """Everything wrong with a document (a scenario, a fault, an injection), each problem
+    with the path of the value it concerns. Not an answer by itself: the loader turns the
+    paths into lines (:class:`ScenarioError`), the control API into a 400."""
+
+    def __init__(self, problems: DocProblems) -> None:
+        super().__init__("; ".join(f"{dotted(p)}: {r}" for p, r in problems))
+        self.problems = problems
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with a scenario: where it is and why."""

@@ -34,7 +34,7 @@ class Mode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Recorded:
     at: float
     status: int = 200
     document: Any = None  # the JSON body, as recorded
@@ -56,7 +56,7 @@ class Entry:
 class Replay:
     endpoint: Kind
     mode: Mode
-    entries: tuple[Entry, ...]
+    entries: tuple[Recorded, ...]
     offsets: tuple[float, ...]
     recorded: Mapping[str, Any] = field(default_factory=dict)
 

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
 DEFAULT_RELEASE_SECONDS = 5.0
 
-Path_ = tuple[str | int, ...]
-
 
 class CheckpointMode(StrEnum):
     OFF = "off"  # not started yet: the checkpoint keeps its value (0 at first)

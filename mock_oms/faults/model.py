@@ -24,9 +24,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
-Path_ = tuple[str | int, ...]
-Problems = list[tuple[Path_, str]]
-
 DEFAULT_HANG = 60.0
 DEFAULT_MAX_DELAY = 300.0
 DEFAULT_KEEP = 0.5

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from mock_oms.core.errors import DocPath, DocProblems
 from mock_oms.core.kinds import Kind
 from mock_oms.faults.malform import OUT_OF_RANGE, known_fields
 from mock_oms.faults.model import (
@@ -29,8 +30,6 @@ from mock_oms.faults.model import (
     HttpStatus,
     Latency,
     NotJson,
-    Path_,
-    Problems,
     Reset,
     Rule,
     Truncate,
@@ -53,7 +52,7 @@ def parse_span(spec: Any) -> tuple[float, float]:
     return float(spec), float(spec)
 
 
-def parse_fault(spec: Any, at: Path_, kinds: tuple[Kind, ...], problems: Problems) -> Fault:
+def parse_fault(spec: Any, at: DocPath, kinds: tuple[Kind, ...], problems: DocProblems) -> Fault:
     """A fault from its schema-valid form; rule violations are appended to ``problems``.
 
     ``kinds`` are the endpoints whose bodies a deviation may act on (one for a scenario,
@@ -118,7 +117,7 @@ def _body(code: int) -> Body:
 
 
 def _delay(
-    raw: Mapping[str, Any], at: Path_, fault: Fault, problems: Problems
+    raw: Mapping[str, Any], at: DocPath, fault: Fault, problems: DocProblems
 ) -> tuple[float, float] | None:
     if "delay" not in raw:
         return None
@@ -132,9 +131,9 @@ def _delay(
 
 def parse_rules(
     raw_rules: list[dict[str, Any]],
-    at: Path_,
+    at: DocPath,
     kind: Kind,
-    problems: Problems,
+    problems: DocProblems,
     *,
     phase_ids: Mapping[str, int] | None = None,
     phases: int = 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_oms.core.errors import DocPath, DocProblems, DocumentProblems
 from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Importance, Status, action_for, is_edge
 from mock_oms.core.scenario import (
@@ -17,24 +18,12 @@ from mock_oms.core.scenario import (
     HOLD,
     CheckpointMode,
     CheckpointRule,
-    Path_,
     Phase,
     Scenario,
 )
 from mock_oms.core.steps import step_problem
 from mock_oms.faults.model import Rule
 from mock_oms.faults.spec import parse_rules
-
-
-class ScenarioProblems(Exception):
-    """Rule violations found by :func:`build`, each with the document path it concerns."""
-
-    def __init__(self, problems: list[tuple[Path_, str]]) -> None:
-        super().__init__("; ".join(reason for _, reason in problems))
-        self.problems = problems
-
-
-Problems = list[tuple[Path_, str]]
 
 
 def _rule(spec: Any) -> CheckpointRule:
@@ -44,8 +33,9 @@ def _rule(spec: Any) -> CheckpointRule:
 
 
 def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
-    """A :class:`Scenario` from a schema-valid document, or :class:`ScenarioProblems`."""
-    problems: Problems = []
+    """A :class:`Scenario` from a schema-valid document, or
+    :class:`~mock_oms.core.errors.DocumentProblems`."""
+    problems: DocProblems = []
     kind = Kind(doc["kind"])
     raw_flags = doc.get("flags", {})
     flags = Flags(
@@ -65,7 +55,7 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
     if phases and phases[-1].status is Status.RELEASING:
         phases.append(_released_after(phases[-1]))
     if problems:
-        raise ScenarioProblems(problems)
+        raise DocumentProblems(problems)
     return Scenario(
         name=doc["name"],
         kind=kind,
@@ -81,7 +71,7 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
     )
 
 
-def _phase_ids(raw_phases: list[dict[str, Any]], problems: Problems) -> dict[str, int]:
+def _phase_ids(raw_phases: list[dict[str, Any]], problems: DocProblems) -> dict[str, int]:
     """Each phase id and the index of the (first) phase that has it."""
     ids: dict[str, int] = {}
     for i, raw in enumerate(raw_phases):
@@ -105,7 +95,7 @@ class _Timeline:
         flags: Flags,
         importance: Importance,
         release_seconds: float,
-        problems: Problems,
+        problems: DocProblems,
     ) -> None:
         self.kind = kind
         self.flags = flags
@@ -116,13 +106,13 @@ class _Timeline:
         self.figures = {"struct": 0, "full": 0}
         self.rules = {"incr": HOLD, "reverse": HOLD}
 
-    def problem(self, path: Path_, reason: str) -> None:
+    def problem(self, path: DocPath, reason: str) -> None:
         self.problems.append((path, reason))
 
     def read(self, raw_phases: list[dict[str, Any]], ids: dict[str, int]) -> list[Phase]:
         phases: list[Phase] = []
         for i, raw in enumerate(raw_phases):
-            at: Path_ = ("timeline", i)
+            at: DocPath = ("timeline", i)
             status = Status(raw["status"])
             self.step = raw.get("step", self.step)
             self.level = Importance(raw.get("importance", self.level))
@@ -172,11 +162,11 @@ class _Timeline:
         return phases
 
     def _transition(self, previous: Phase | None, status: Status, i: int) -> None:
-        """Problems with the move from the previous phase to this one."""
+        """DocProblems with the move from the previous phase to this one."""
         if previous is None:
             return
         prev = previous.status
-        at: Path_ = ("timeline", i, "status")
+        at: DocPath = ("timeline", i, "status")
         if prev is not status and not is_edge(prev, status):
             self.problem(
                 at,
@@ -205,7 +195,7 @@ class _Timeline:
         carried = self.figures[name]
         if spec is None:
             return carried, carried
-        where: Path_ = ("timeline", i, "progress", name)
+        where: DocPath = ("timeline", i, "progress", name)
         span: tuple[int, int] = (spec, spec) if isinstance(spec, int) else (spec[0], spec[1])
         if i == 0:  # the story may begin anywhere: nothing is carried yet
             carried = span[0]
@@ -233,7 +223,7 @@ class _Timeline:
         return span
 
     def _checkpoint(
-        self, name: str, raw: dict[str, Any], at: Path_, status: Status
+        self, name: str, raw: dict[str, Any], at: DocPath, status: Status
     ) -> CheckpointRule:
         """The ``name`` checkpoint rule in effect during the phase."""
         spec = raw.get("checkpoint", {}).get(name)
@@ -253,7 +243,7 @@ class _Timeline:
     def _resume(
         self,
         raw: dict[str, Any],
-        at: Path_,
+        at: DocPath,
         status: Status,
         ids: dict[str, int],
         raw_phases: list[dict[str, Any]],
@@ -284,7 +274,7 @@ def _fault_rules(
     raw_phases: list[dict[str, Any]],
     kind: Kind,
     ids: dict[str, int],
-    problems: Problems,
+    problems: DocProblems,
 ) -> tuple[Rule, ...]:
     """The phases' own fault rules (in timeline order), then the scenario's."""
     faults: list[Rule] = []

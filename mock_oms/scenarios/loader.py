@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mock_oms import schemas
-from mock_oms.core.errors import Problem, ScenarioError
+from mock_oms.core.errors import DocumentProblems, Problem, ScenarioError
 from mock_oms.core.library import Library, assemble
 from mock_oms.core.scenario import Scenario
 from mock_oms.resources import scenarios_dir
 from mock_oms.scenarios import replays
-from mock_oms.scenarios.build import ScenarioProblems, build
+from mock_oms.scenarios.build import build
 from mock_oms.scenarios.sourcemap import SourceMap, TextError, parse
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def load_document(doc: Any, source: SourceMap | None = None, *, trusted: bool = 
         if doc.get("kind") == "replay":
             return replays.build(doc, source.file)
         return build(doc, source.file)
-    except ScenarioProblems as exc:
+    except DocumentProblems as exc:
         raise ScenarioError(
             [
                 Problem(source.file, source.line(path), f"{_dotted(path)}: {reason}", _dotted(path))

@@ -7,13 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 from mock_oms.core.engine import Snapshot
+from mock_oms.core.errors import DocPath, DocProblems, DocumentProblems
 from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Importance, Status
-from mock_oms.core.replay import Entry, Mode, Replay, snapshot
-from mock_oms.core.scenario import DEFAULT_RELEASE_SECONDS, Path_, Phase, Scenario
+from mock_oms.core.replay import Mode, Recorded, Replay, snapshot
+from mock_oms.core.scenario import DEFAULT_RELEASE_SECONDS, Phase, Scenario
 from mock_oms.faults.model import NO_BODY, BusinessError, Deviation, Fault, HttpStatus, Rule
 from mock_oms.faults.spec import parse_fault, parse_rules
-from mock_oms.scenarios.build import ScenarioProblems
 
 BODILESS = frozenset({204, 304})
 
@@ -25,12 +25,12 @@ def _shapes_a_body(fault: Fault | None) -> bool:
 
 
 def _entries(
-    raw_entries: list[dict[str, Any]], kind: Kind, problems: list[tuple[Path_, str]]
-) -> tuple[Entry, ...]:
-    entries: list[Entry] = []
+    raw_entries: list[dict[str, Any]], kind: Kind, problems: DocProblems
+) -> tuple[Recorded, ...]:
+    entries: list[Recorded] = []
     last_at = 0.0
     for i, raw in enumerate(raw_entries):
-        at: Path_ = ("entries", i)
+        at: DocPath = ("entries", i)
         if raw["at"] < last_at:
             problems.append(
                 ((*at, "at"), f"at {raw['at']:g} is before the previous entry's {last_at:g}")
@@ -56,7 +56,7 @@ def _entries(
                 )
             )
         entries.append(
-            Entry(
+            Recorded(
                 at=float(raw["at"]),
                 status=raw.get("status", 200),
                 document=raw.get("body"),
@@ -92,7 +92,7 @@ def _entries(
     return tuple(entries)
 
 
-def _placeholder_flags(kind: Kind, entries: tuple[Entry, ...]) -> Flags:
+def _placeholder_flags(kind: Kind, entries: tuple[Recorded, ...]) -> Flags:
     for entry in entries:
         document = entry.document
         if isinstance(document, dict) and isinstance(document.get("data"), dict):
@@ -112,13 +112,13 @@ def _placeholder_flags(kind: Kind, entries: tuple[Entry, ...]) -> Flags:
 
 
 def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
-    """A replay :class:`Scenario` from a schema-valid document, or :class:`ScenarioProblems`."""
-    problems: list[tuple[Path_, str]] = []
+    """A replay :class:`Scenario` from a schema-valid document, or :class:`DocumentProblems`."""
+    problems: DocProblems = []
     kind = Kind(doc["endpoint"])
     entries = _entries(doc["entries"], kind, problems)
     rules: tuple[Rule, ...] = parse_rules(doc.get("faults", []), ("faults",), kind, problems)
     if problems:
-        raise ScenarioProblems(problems)
+        raise DocumentProblems(problems)
     recording = Replay(
         endpoint=kind,
         mode=Mode(doc.get("mode", Mode.TIME.value)),

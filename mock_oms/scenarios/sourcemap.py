@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-Path_ = tuple[str | int, ...]
+from mock_oms.core.errors import DocPath
 
 # libyaml's parser when PyYAML was built with it: several times faster, same nodes and marks
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -19,10 +19,10 @@ class SourceMap:
     """Maps a path into the parsed document (keys and indices) to a 1-based line."""
 
     file: str
-    lines: dict[Path_, int] = field(default_factory=dict)
-    duplicates: list[tuple[Path_, int]] = field(default_factory=list)
+    lines: dict[DocPath, int] = field(default_factory=dict)
+    duplicates: list[tuple[DocPath, int]] = field(default_factory=list)
 
-    def line(self, path: Path_) -> int | None:
+    def line(self, path: DocPath) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
         for end in range(len(path), -1, -1):
             found = self.lines.get(tuple(path[:end]))
@@ -110,7 +110,7 @@ class _Seen:
         self.repeated = 0
 
 
-def _walk(node: yaml.Node, path: Path_, source: SourceMap, walked: _Seen) -> None:
+def _walk(node: yaml.Node, path: DocPath, source: SourceMap, walked: _Seen) -> None:
     if id(node) in walked.nodes:
         walked.repeated += 1
         if walked.repeated > MAX_ALIASED:

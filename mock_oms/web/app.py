@@ -17,7 +17,7 @@ from mock_oms.config import Settings
 from mock_oms.core.clock import Clock, TimeSource
 from mock_oms.core.library import Library
 from mock_oms.core.store import Store
-from mock_oms.faults.injections import FaultBook
+from mock_oms.faults.chooser import FaultChooser
 from mock_oms.journal.requests import Journal
 from mock_oms.web.envelope import RequestIds
 from mock_oms.web.oms_api import PREFIX, OmsApi
@@ -77,7 +77,7 @@ def create_app(
     journal = Journal(settings.journal_size, max_tracked=settings.max_projects)
     # without --seed, faults still come from one seed (GET /_mock/faults shows it)
     seed = settings.seed if settings.seed is not None else random.SystemRandom().getrandbits(32)
-    faults = FaultBook(seed, settings.max_fault_delay)
+    faults = FaultChooser(seed, settings.max_fault_delay)
     runtime = Runtime(
         settings, store, RequestIds(settings.seed), wall_clock, journal=journal, faults=faults
     )

@@ -1,7 +1,7 @@
 """OMS replies that carry a fault or a recorded response: how they are shaped and sent.
 
 ``oms_api`` comes here only when a project's scenario has faults or a recording, or when
-faults are injected (``Scenario.plain`` and ``FaultBook.armed`` say so); a plain poll
+faults are injected (``Scenario.plain`` and ``Injections.armed`` say so); a plain poll
 never does. :func:`shape_poll` and :func:`shape_error` decide status, body and a
 :class:`Plan` for the wire; :func:`send` carries the plan out over ASGI.
 
@@ -92,7 +92,7 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Shaped:
     """A reply's status and body, the fault label for the journal, and the wire plan."""
 
     status: int
@@ -125,10 +125,10 @@ def _cost(began: float) -> str:
     return envelope.cost_text(perf_counter() - began)
 
 
-def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -> Outcome:
+def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -> Shaped:
     """``base`` with the chosen fault applied."""
     if choice is None:
-        return Outcome(base.status, base.body, base.fault, base.plan)
+        return Shaped(base.status, base.body, base.fault, base.plan)
     fault, label = choice.fault, choice.label
     # a recorded slow answer's delay and the fault's: together no longer than the bound
     delay = min(runtime.faults.max_delay, base.plan.delay + choice.delay)
@@ -168,7 +168,7 @@ def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -
         case Deviation():
             if base.document is not None:  # a text body has no fields to deviate
                 body = envelope.encode(deviate(base.document, fault))
-    return Outcome(status, body, label, plan)
+    return Shaped(status, body, label, plan)
 
 
 def _recorded(recording: replay.Replay, index: int, max_delay: float) -> _Base:
@@ -197,7 +197,7 @@ def _recorded(recording: replay.Replay, index: int, max_delay: float) -> _Base:
 
 def shape_poll(
     runtime: Runtime, project: Project, snap: Snapshot, kind: Kind, began: float
-) -> Outcome:
+) -> Shaped:
     """The reply to a poll of a project whose scenario has faults or a recording, or while
     faults are injected."""
     scenario = project.state.scenario
@@ -220,7 +220,7 @@ def shape_poll(
     return _apply(base, choice, runtime, began)
 
 
-def shape_error(runtime: Runtime, status: int, body: bytes, began: float) -> Outcome:
+def shape_error(runtime: Runtime, status: int, body: bytes, began: float) -> Shaped:
     """An error reply (unknown project, bad path) with the global fault, if one applies."""
     choice = runtime.faults.choose_global(runtime.clock.now())
     return _apply(_Base(status, body, None), choice, runtime, began)
@@ -286,7 +286,7 @@ async def drop(send: Any, *, reset: bool = False, sent: int | None = None) -> No
 
 
 async def send(
-    outcome: Outcome, method: str, receive: Any, send_: Any, allow: tuple[str, ...] = ()
+    outcome: Shaped, method: str, receive: Any, send_: Any, allow: tuple[str, ...] = ()
 ) -> None:
     """Carry out ``outcome`` over ASGI."""
     plan = outcome.plan

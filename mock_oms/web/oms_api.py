@@ -116,7 +116,7 @@ class OmsApi:
             project_id = self.project_id(raw_id)
             project, snap = runtime.store.poll(project_id, kind)
             scenario = project.state.scenario
-            if not scenario.plain or runtime.faults.armed:
+            if not scenario.plain or runtime.faults.injections.armed:
                 shaped = delivery.shape_poll(runtime, project, snap, kind, began)
                 return Reply(shaped.status, shaped.body, project_id, shaped.fault, shaped.plan)
             body = envelope.success_body(
@@ -131,7 +131,7 @@ class OmsApi:
             status, body = envelope.error_body(
                 exc, runtime.ids.next(), envelope.cost_text(perf_counter() - began)
             )
-            if runtime.faults.armed:  # a global fault hits every OMS request
+            if runtime.faults.injections.armed:  # a global fault hits every OMS request
                 shaped = delivery.shape_error(runtime, status, body, began)
                 return Reply(shaped.status, shaped.body, project_id, shaped.fault, shaped.plan)
             return Reply(status, body, project_id)
@@ -180,7 +180,7 @@ class OmsApi:
             reply.shown,
         )
         if plan is not None:  # a fault or a recorded answer: delivered its own way
-            outcome = delivery.Outcome(reply.status, reply.body, reply.fault, plan)
+            outcome = delivery.Shaped(reply.status, reply.body, reply.fault, plan)
             await delivery.send(outcome, method, receive, send, ALLOWED)
             return
         headers = [_CONTENT_TYPE, (b"content-length", b"%d" % len(reply.body))]

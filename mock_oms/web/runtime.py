@@ -9,7 +9,7 @@ from mock_oms.config import Settings
 from mock_oms.core.clock import Clock, TimeSource
 from mock_oms.core.library import Library
 from mock_oms.core.store import Store
-from mock_oms.faults.injections import FaultBook
+from mock_oms.faults.chooser import FaultChooser
 from mock_oms.journal.requests import Journal
 from mock_oms.scenarios.loader import load_bundled, load_paths
 from mock_oms.web.envelope import RequestIds
@@ -24,7 +24,7 @@ class Runtime:
     ids: RequestIds
     wall_clock: TimeSource = field(default=time.time)
     journal: Journal = field(default_factory=Journal)
-    faults: FaultBook = field(default_factory=FaultBook)  # injected faults, the fault seed
+    faults: FaultChooser = field(default_factory=FaultChooser)  # fault seed, injections
     startup_library: Library = field(default_factory=Library)  # what a fresh reset restores
 
     @property

@@ -365,7 +365,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         faults injected into it are cleared."""
         store.reset(project_id)
         runtime.journal.forget(project_id)
-        runtime.faults.clear(project_id)
+        runtime.faults.injections.clear(project_id)
         return json_response({"reset": 1})
 
     @app.post("/_mock/reset", tags=[CONTROL_TAG])
@@ -393,7 +393,7 @@ def build_control_app(runtime: Runtime) -> FastAPI:
         else:
             count = store.reset()
         runtime.journal.clear()
-        runtime.faults.clear()
+        runtime.faults.injections.clear()
         return json_response({"reset": count})
 
     @app.post("/_mock/projects/{project_id}/actions/{action}", tags=[CONTROL_TAG])

@@ -16,9 +16,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from mock_oms import schemas
-from mock_oms.core.errors import BadRequest, ProjectNotFound
+from mock_oms.core.errors import BadRequest, DocumentProblems, ProjectNotFound
 from mock_oms.core.kinds import Kind
-from mock_oms.faults.injections import Active, InjectionProblems, parse_injection
+from mock_oms.faults.injections import Active, parse_injection
 from mock_oms.faults.model import label
 from mock_oms.web.control import CONTROL_TAG, json_response, read_body
 
@@ -74,7 +74,8 @@ async def _injection_body(request: Request) -> dict[str, Any]:
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:
-    book = runtime.faults
+    book = runtime.faults.injections
+    chooser = runtime.faults
     store = runtime.store
 
     def inject(doc: dict[str, Any], project_id: str | None) -> Response:
@@ -82,7 +83,7 @@ def install(app: FastAPI, runtime: Runtime) -> None:
             raise ProjectNotFound(project_id)
         try:  # a deviation may name the fields of either endpoint
             injection = parse_injection(doc, (Kind.MIGRATION, Kind.SYNC))
-        except InjectionProblems as exc:
+        except DocumentProblems as exc:
             raise BadRequest(str(exc)) from None
         now = runtime.clock.now()
         return json_response(describe(book.inject(injection, project_id, now), now), status=201)
@@ -94,8 +95,8 @@ def install(app: FastAPI, runtime: Runtime) -> None:
         now = runtime.clock.now()
         return json_response(
             {
-                "seed": book.seed,
-                "maxDelay": book.max_delay,
+                "seed": chooser.seed,
+                "maxDelay": chooser.max_delay,
                 "active": [describe(a, now) for a in book.active(now)],
             }
         )
