@@ -21,8 +21,8 @@ from mock_oms.core.engine import Compiled, ProjectState
 from mock_oms.core.kinds import Kind
 from mock_oms.core.library import Library
 from mock_oms.core.store import Store
+from mock_oms.oms import envelope
 from mock_oms.scenarios.loader import load_bundled, load_document
-from mock_oms.web import envelope
 
 EPOCH = 1_700_000_000.0
 

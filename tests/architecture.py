@@ -20,20 +20,31 @@ ALLOWED: dict[str, frozenset[str]] = {
     "core": frozenset(),  # plus faults.model, see CORE_EXTRA
     "resources": frozenset(),
     "schemas": frozenset({"core", "resources"}),
+    "oms": frozenset({"core"}),
     "faults": frozenset({"core", "schemas"}),
     "scenarios": frozenset({"core", "faults", "schemas", "resources"}),
     "journal": frozenset({"core"}),
     "config": frozenset({"core", "faults", "journal"}),
     "web": frozenset(
-        {"__init__", "core", "faults", "scenarios", "journal", "config", "schemas", "resources"}
+        {
+            "__init__",
+            "core",
+            "oms",
+            "faults",
+            "scenarios",
+            "journal",
+            "config",
+            "schemas",
+            "resources",
+        }
     ),
     "serve": frozenset(
-        {"__init__", "core", "faults", "scenarios", "journal", "config", "schemas", "web"}
+        {"__init__", "core", "oms", "faults", "scenarios", "journal", "config", "schemas", "web"}
     ),
     "transport": frozenset({"core"}),
     "client": frozenset({"core", "transport", "web"}),
     "harness": frozenset({"core", "client", "transport", "config"}),
-    "strategies": frozenset({"core", "faults", "schemas"}),
+    "strategies": frozenset({"core", "oms", "faults", "schemas"}),
     "testing": frozenset(
         {
             "core",
@@ -54,6 +65,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {
             "__init__",
             "core",
+            "oms",
             "faults",
             "scenarios",
             "journal",

@@ -11,7 +11,7 @@ from mock_oms.core.engine import Snapshot
 from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Importance, Status
 from mock_oms.core.steps import STEPS
-from mock_oms.web.envelope import RequestIds, cost_text, data, encode, success, success_body
+from mock_oms.oms.envelope import RequestIds, cost_text, data, encode, success, success_body
 
 int64 = st.integers(-(2**63), 2**63 - 1)
 

@@ -11,7 +11,7 @@ from mock_oms.core.errors import IllegalAction, ParamError, ProjectNotFound, Una
 from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Action, Importance, Status
 from mock_oms.journal.requests import Journal, outcome
-from mock_oms.web import envelope
+from mock_oms.oms import envelope
 
 PATH = b"/api/omsp/v2/migrations/p/progress"
 

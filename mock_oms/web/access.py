@@ -15,7 +15,7 @@ import hmac
 from typing import TYPE_CHECKING, Any
 
 from mock_oms.core.errors import Unauthorized
-from mock_oms.web import envelope
+from mock_oms.oms import envelope
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

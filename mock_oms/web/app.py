@@ -19,7 +19,7 @@ from mock_oms.core.library import Library
 from mock_oms.core.store import Store
 from mock_oms.faults.chooser import FaultChooser
 from mock_oms.journal.requests import Journal
-from mock_oms.web.envelope import RequestIds
+from mock_oms.oms.envelope import RequestIds
 from mock_oms.web.oms_api import PREFIX, OmsApi
 from mock_oms.web.runtime import Runtime
 

@@ -45,7 +45,7 @@ from mock_oms.faults.model import (
     Truncate,
     WrongContentType,
 )
-from mock_oms.web import envelope
+from mock_oms.oms import envelope
 
 if TYPE_CHECKING:
     from mock_oms.core.engine import Snapshot

@@ -27,7 +27,8 @@ from mock_oms.core.errors import (
 from mock_oms.core.kinds import Kind
 from mock_oms.core.lifecycle import Status
 from mock_oms.core.store import check_project_id
-from mock_oms.web import delivery, envelope
+from mock_oms.oms import envelope
+from mock_oms.web import delivery
 from mock_oms.web.access import BASIC_CHALLENGE, oms_guard
 
 if TYPE_CHECKING:

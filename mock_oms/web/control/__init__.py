@@ -36,8 +36,8 @@ from mock_oms.core.kinds import Kind, progress_path
 from mock_oms.core.lifecycle import Action, Importance, legal_actions
 from mock_oms.core.scenario import Scenario
 from mock_oms.core.store import Project
+from mock_oms.oms import envelope
 from mock_oms.scenarios.loader import MAX_FILE_BYTES, load_text
-from mock_oms.web import envelope
 
 if TYPE_CHECKING:
     from mock_oms.web.runtime import Runtime
