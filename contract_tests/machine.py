@@ -278,7 +278,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         pid = str(created["projectId"])
         self.model.projects[pid] = ModelProject(scenario, Kind(created["kind"]))
         self.sessions[pid] = []
-        self._check_described(created, "when created")
+        self._check_described(created.to_json(), "when created")
         self._poll(pid)
         return pid
 

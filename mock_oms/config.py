@@ -1,19 +1,84 @@
-"""Server settings, built by the CLI (or by tests) and injected; never read from globals."""
+"""Server settings, built by the CLI, the pytest plugin or tests, and injected; never read
+from globals. A :class:`Settings` checks itself when made: the bounds of every field are
+stated once, in :data:`BOUNDS`, and the CLI's option types are made from them."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from mock_oms.core.clock import ClockMode
+from mock_oms.core.clock import MAX_SPEED, ClockMode
 from mock_oms.core.store import DEFAULT_MAX_PROJECTS
 from mock_oms.faults.model import DEFAULT_MAX_DELAY
 from mock_oms.journal.requests import DEFAULT_SIZE
+
+__all__ = [
+    "BOUNDS",
+    "DEFAULT_HOST",
+    "DEFAULT_JOURNAL_SIZE",
+    "DEFAULT_PORT",
+    "LOG_LEVELS",
+    "MAX_EPOCH",
+    "Bound",
+    "Settings",
+    "SettingsError",
+]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
 DEFAULT_JOURNAL_SIZE = DEFAULT_SIZE
 MAX_EPOCH = 1e11  # Unix seconds (the year 5138): checkpoints stay exact integers
+MAX_WAIT = 86_400.0  # a day: the longest fault delay or summary interval
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+class Bound(NamedTuple):
+    """The numbers a field takes: ``low`` to ``high`` (None: no bound); ``low_open``:
+    ``low`` itself excluded; ``whole``: integers only."""
+
+    low: float | None
+    high: float | None = None
+    low_open: bool = False
+    whole: bool = False
+
+    def problem(self, value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"must be a number, not {value!r}"
+        if self.whole and not isinstance(value, int):
+            return f"must be a whole number, not {value!r}"
+        if not math.isfinite(value):
+            return f"must be a finite number, not {value!r}"
+        below = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        if below or (self.high is not None and value > self.high):
+            return f"must be {self.describe()}, not {value!r}"
+        return None
+
+    def describe(self) -> str:
+        low = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low:g}"
+        high = "" if self.high is None else f"<= {self.high:g}"
+        return " and ".join(part for part in (low, high) if part) or "any number"
+
+
+BOUNDS: dict[str, Bound] = {
+    "port": Bound(0, 65535, whole=True),
+    "speed": Bound(0, MAX_SPEED, low_open=True),
+    "seed": Bound(None, whole=True),
+    "epoch": Bound(0, MAX_EPOCH),
+    "max_projects": Bound(1, whole=True),
+    "max_fault_delay": Bound(0, MAX_WAIT, low_open=True),
+    "log_summary": Bound(0, MAX_WAIT),
+    "journal_size": Bound(0, whole=True),
+}
+
+
+class SettingsError(ValueError):
+    """Settings that cannot serve; ``problems`` names each field and why."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{name} {reason}" for name, reason in problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +102,46 @@ class Settings:
     auth: tuple[str, str] | None = field(default=None, repr=False)
     max_fault_delay: float = DEFAULT_MAX_DELAY  # seconds: no fault delays or hangs longer
 
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise SettingsError(problems)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Each field that cannot serve, and why."""
+        found: list[tuple[str, str]] = []
+        for name, bound in BOUNDS.items():
+            value = getattr(self, name)
+            if value is None and name in ("seed", "epoch"):
+                continue
+            if (reason := bound.problem(value)) is not None:
+                found.append((name, reason))
+        if not (isinstance(self.host, str) and self.host):
+            found.append(("host", f"must be a non-empty address, not {self.host!r}"))
+        if not all(isinstance(p, Path) for p in self.scenarios):
+            found.append(("scenarios", "must be paths"))
+        if self.clock not in (ClockMode.REAL, ClockMode.MANUAL):
+            found.append(("clock", f"must be 'real' or 'manual', not {self.clock!r}"))
+        if self.log_level not in LOG_LEVELS:
+            found.append(("log_level", f"must be one of {', '.join(LOG_LEVELS)}"))
+        if self.control_token is not None and not (
+            isinstance(self.control_token, str) and self.control_token
+        ):
+            found.append(("control_token", "must be a non-empty string"))
+        if self.auth is not None and not _credentials(self.auth):
+            found.append(("auth", "must be (USER, PASSWORD) with a USER without ':'"))
+        return found
+
     @property
     def effective_speed(self) -> float:
         return 0.0 if self.clock is ClockMode.MANUAL else self.speed
+
+
+def _credentials(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and all(isinstance(v, str) for v in value)
+        and bool(value[0])
+        and ":" not in value[0]
+    )

@@ -1,8 +1,11 @@
 """A running mock-oms that a test steers: what the pytest plugin's fixtures return.
 
-It talks to the server only through the control API (over a socket, or in process), with
-short names for what tests do most: create a project, advance the clock, act, and ask how
-the client under test polled.
+It talks to the server only through the control API (over a socket, or in process). Every
+call of :class:`~mock_oms.client.BaseClient` is there as it is on the client; a few are
+shortened for what tests do most: ``create`` returns the project ID, ``advance`` and
+``now`` the scenario time, ``reset`` starts the server afresh, ``requests`` returns the
+entries. ``client`` is a full :class:`~mock_oms.client.ControlClient` on the same
+connection.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from typing import Any
 
 import httpx
 
-from mock_oms.client import DEFAULT_TIMEOUT, IN_PROCESS_URL, JSON, ControlClient, progress_path
+from mock_oms.client import DEFAULT_TIMEOUT, IN_PROCESS_URL, BaseClient, ControlClient
 from mock_oms.config import Settings
-from mock_oms.core.kinds import Kind
+from mock_oms.core.kinds import Kind, progress_path
 from mock_oms.transport import InProcessTransport
+from mock_oms.web.control.models import EntryOut
+
+__all__ = ["Harness", "LentTransport"]
 
 
 class LentTransport(httpx.BaseTransport):
@@ -31,39 +37,38 @@ class LentTransport(httpx.BaseTransport):
         pass
 
 
-class Harness:
+class Harness(BaseClient):
     """A mock-oms server under test control.
 
-    ``base_url`` is where the client under test should send its OMS requests; ``client``
-    is the full :class:`~mock_oms.client.ControlClient`. In process (the
-    ``mock_oms_inprocess`` fixture) there is no socket: hand ``transport`` (synchronous) or
-    ``httpx.ASGITransport(app=harness.app)`` (asynchronous) to the client under test, or use
-    :meth:`http_client`.
+    ``base_url`` is where the client under test should send its OMS requests. In process
+    (the ``mock_oms_inprocess`` fixture) there is no socket: hand ``transport``
+    (synchronous) or ``httpx.ASGITransport(app=harness.app)`` (asynchronous) to the client
+    under test, or use :meth:`http_client`.
     """
 
     def __init__(
         self,
-        client: ControlClient,
+        http: httpx.Client,
         settings: Settings,
         *,
         app: Any = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.client = client
+        super().__init__(client=http, token=settings.control_token, auth=settings.auth)
         self.settings = settings
         self.app = app
         self.transport = transport
+        self.client = ControlClient(client=http, token=settings.control_token, auth=settings.auth)
+
+    @classmethod
+    def over_http(cls, base_url: str, settings: Settings) -> Harness:
+        return cls(httpx.Client(base_url=base_url, timeout=DEFAULT_TIMEOUT), settings)
 
     @classmethod
     def in_process(cls, app: Any, settings: Settings) -> Harness:
         transport = InProcessTransport(app)
         http = httpx.Client(transport=transport, base_url=IN_PROCESS_URL, timeout=DEFAULT_TIMEOUT)
-        client = ControlClient(client=http, token=settings.control_token, auth=settings.auth)
-        return cls(client, settings, app=app, transport=LentTransport(transport))
-
-    @property
-    def base_url(self) -> str:
-        return self.client.base_url
+        return cls(http, settings, app=app, transport=LentTransport(transport))
 
     def url(self, project_id: str, kind: Kind | str = Kind.MIGRATION) -> str:
         """The full URL of the project's OMS progress endpoint."""
@@ -76,72 +81,26 @@ class Harness:
             kwargs.setdefault("transport", self.transport)
         return httpx.Client(**kwargs)
 
-    # -- steering ---------------------------------------------------------------------------
+    # -- the shortened calls ----------------------------------------------------------------
 
     def now(self) -> float:
         """Scenario seconds on the server's clock."""
-        return float(self.client.clock()["now"])
+        return self.clock().now
 
     def advance(self, seconds: float) -> float:
         """Move scenario time forward; returns the new scenario time."""
-        return float(self.client.advance(seconds)["now"])
-
-    def set_speed(self, speed: float) -> None:
-        self.client.set_speed(speed)
-
-    def add_scenario(self, scenario: str | dict[str, Any]) -> JSON:
-        """Load a scenario (YAML/JSON text or a mapping) for this test; returns its summary."""
-        return self.client.add_scenario(scenario)
+        return self.client.advance(seconds).now
 
     def create(self, scenario: str, project_id: str | None = None) -> str:
         """Start an instance of ``scenario`` now; returns its project ID."""
-        return str(self.client.create(scenario, project_id)["projectId"])
-
-    def act(
-        self,
-        project_id: str,
-        action: str,
-        *,
-        step: str | None = None,
-        message: str | None = None,
-        importance: str | None = None,
-    ) -> JSON:
-        """Act on the project as an operator would; returns the in-band envelope."""
-        return self.client.act(
-            project_id, action, step=step, message=message, importance=importance
-        )
+        return self.client.create(scenario, project_id).project_id
 
     def reset(self) -> None:
         """Back to a just-started server (the clock keeps its time)."""
         self.client.reset(fresh=True)
 
-    # -- observing --------------------------------------------------------------------------
-
-    def project(self, project_id: str) -> JSON:
-        """Status, phase and events (does not count as a poll)."""
-        return self.client.project(project_id)
-
-    def progress(self, project_id: str, kind: Kind | str = Kind.MIGRATION) -> JSON:
-        """Poll the OMS endpoint once (it counts as a poll)."""
-        return self.client.progress(project_id, kind)
-
-    def polls(self, project_id: str) -> JSON:
-        """How the project was polled: ``count``, ``first``/``last``, ``interval``,
-        ``statuses`` (runs of ``{status, count, first, last}``), ``keptPollingAfterSettled``."""
-        return self.client.polls(project_id)
-
     def requests(
         self, project: str | None = None, *, since: float | None = None, until: float | None = None
-    ) -> list[JSON]:
+    ) -> list[EntryOut]:
         """The journaled OMS requests, oldest first (``client.requests`` gives the counts)."""
-        entries: list[JSON] = self.client.requests(project, since=since, until=until)["entries"]
-        return entries
-
-    def close(self) -> None:
-        self.client.close()  # and its transport
-
-    def __enter__(self) -> Harness:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return self.client.requests(project, since=since, until=until).entries

@@ -112,12 +112,11 @@ class Servers:
 
 
 def _harness(server: LiveServer) -> Harness:
-    from mock_oms.client import ControlClient
     from mock_oms.harness import Harness
 
-    settings = server.settings
-    client = ControlClient(server.base_url, token=settings.control_token, auth=settings.auth)
-    return Harness(client, settings, app=server.app)
+    harness = Harness.over_http(server.base_url, server.settings)
+    harness.app = server.app
+    return harness
 
 
 class OptionProblem(ValueError):

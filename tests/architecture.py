@@ -43,7 +43,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "transport": frozenset({"core"}),
     "client": frozenset({"core", "transport", "web"}),
-    "harness": frozenset({"core", "client", "transport", "config"}),
+    "harness": frozenset({"core", "client", "transport", "config", "web"}),
     "strategies": frozenset({"core", "oms", "faults", "schemas"}),
     "testing": frozenset(
         {

@@ -111,7 +111,7 @@ def test_concurrent_pollers_actors_and_clock(
             rng = random.Random(seed)
             with ControlClient(server.base_url, timeout=30) as client:
                 for _ in range(ACTS):
-                    answers.append(client.act(rng.choice(projects), rng.choice(ACTIONS)))
+                    answers.append(client.act(rng.choice(projects), rng.choice(ACTIONS)).to_json())
 
         return run
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from documented import LIFECYCLE
 
+from mock_oms.client import ControlError
 from mock_oms.harness import Harness
 
 # from status -> {legal action: resulting status}; every other action is illegal there.
@@ -167,6 +168,15 @@ def test_unknown_action_is_a_400(mock_oms: Harness) -> None:
     assert response.json()["code"] == "PARAM_ERROR"
 
 
-def test_action_on_an_unknown_project_is_answered_in_band(mock_oms: Harness) -> None:
-    answer = mock_oms.act("nobody", "start")
-    assert (answer["success"], answer["code"]) == (False, "GHANA-PROJECT000001")
+def test_an_action_on_an_unknown_project_is_a_404_like_every_control_call(
+    mock_oms: Harness,
+) -> None:
+    # it was answered in band (HTTP 200) while GET, reset, DELETE and faults said 404, and
+    # the plugin's act("typo", "stop") then failed later with a TypeError
+    with pytest.raises(ControlError) as refused:
+        mock_oms.act("nobody", "start")
+    assert (refused.value.status, refused.value.code) == (404, "GHANA-PROJECT000001")
+    for call in (mock_oms.project, mock_oms.client.delete, mock_oms.client.reset):
+        with pytest.raises(ControlError) as same:
+            call("nobody")
+        assert (same.value.status, same.value.code) == (404, "GHANA-PROJECT000001")

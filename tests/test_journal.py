@@ -12,6 +12,7 @@ from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Action, Importance, Status
 from mock_oms.journal.requests import Journal, outcome
 from mock_oms.oms import envelope
+from mock_oms.web import writer
 
 PATH = b"/api/omsp/v2/migrations/p/progress"
 
@@ -23,7 +24,7 @@ def success_body(status: Status, kind: Kind = Kind.MIGRATION) -> bytes:
 
 def error_body(exc: Exception) -> bytes:
     assert isinstance(exc, Unauthorized | ParamError | ProjectNotFound | IllegalAction)
-    return envelope.error_body(exc, "id")[1]
+    return writer.error_answer(exc, "id")[1]
 
 
 def record(

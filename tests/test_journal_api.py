@@ -208,7 +208,7 @@ def test_fresh_reset_is_a_just_started_server(make_client: MakeClient) -> None:
     client.create("release", "mine")
     client.add_scenario({"name": "extra", "kind": "migration", "timeline": [{"status": "INIT"}]})
     client.set_speed(5)
-    assert client.reset(fresh=True) == {"reset": 2}
+    assert client.reset(fresh=True).reset == 2
     assert client.projects() == []
     assert "extra" not in [s["name"] for s in client.scenarios()]
     assert client.clock()["speed"] == 0.0

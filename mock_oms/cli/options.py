@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from mock_oms.config import BOUNDS, Settings, SettingsError
 from mock_oms.core.errors import ScenarioError
 from mock_oms.core.library import Library
 from mock_oms.scenarios.loader import load_bundled, load_paths
@@ -63,3 +64,22 @@ def credentials(
         return parse_credentials(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def bounded(name: str) -> click.IntRange | Finite:
+    """The option type of settings field ``name``, from its bound in ``config.BOUNDS``."""
+    bound = BOUNDS[name]
+    if bound.whole:
+        low = None if bound.low is None else int(bound.low)
+        high = None if bound.high is None else int(bound.high)
+        return click.IntRange(low, high)
+    return Finite(min=bound.low, max=bound.high, min_open=bound.low_open)
+
+
+def settings(**values: Any) -> Settings:
+    """``Settings`` from the options, a problem reported as click reports a bad option."""
+    try:
+        return Settings(**values)
+    except SettingsError as exc:
+        name, reason = exc.problems[0]
+        raise click.BadParameter(reason, param_hint=f"--{name.replace('_', '-')}") from None

@@ -8,17 +8,25 @@ from typing import Any
 import click
 
 from mock_oms import __version__
-from mock_oms.cli.options import Finite, credentials, env, load_library, report, scenarios_option
+from mock_oms.cli.options import (
+    bounded,
+    credentials,
+    env,
+    load_library,
+    report,
+    scenarios_option,
+    settings,
+)
 from mock_oms.config import (
     DEFAULT_HOST,
     DEFAULT_JOURNAL_SIZE,
     DEFAULT_PORT,
-    MAX_EPOCH,
-    Settings,
+    LOG_LEVELS,
 )
-from mock_oms.core.clock import MAX_SPEED, ClockMode
+from mock_oms.core.clock import ClockMode
 from mock_oms.core.errors import ScenarioError
 from mock_oms.core.store import DEFAULT_MAX_PROJECTS
+from mock_oms.faults.model import DEFAULT_MAX_DELAY
 
 
 @click.command()
@@ -33,7 +41,7 @@ from mock_oms.core.store import DEFAULT_MAX_PROJECTS
     "--port",
     default=DEFAULT_PORT,
     show_default=True,
-    type=click.IntRange(0, 65535),
+    type=bounded("port"),
     envvar=env("port"),
     help="Port to listen on (0: any free port).",
 )
@@ -52,27 +60,27 @@ from mock_oms.core.store import DEFAULT_MAX_PROJECTS
     default=1.0,
     show_default=True,
     envvar=env("speed"),
-    type=Finite(min=0, min_open=True, max=MAX_SPEED),
+    type=bounded("speed"),
     help="Scenario seconds per real second under the real clock (60: a 30-minute "
     "scenario in 30 s).",
 )
 @click.option(
     "--seed",
-    type=int,
+    type=bounded("seed"),
     default=None,
     envvar=env("seed"),
     help="Make request IDs (and seeded faults) repeatable.",
 )
 @click.option(
     "--epoch",
-    type=Finite(min=0, max=MAX_EPOCH),
+    type=bounded("epoch"),
     default=None,
     envvar=env("epoch"),
     help="Unix time at scenario time 0 (default: when the server starts).",
 )
 @click.option(
     "--max-projects",
-    type=click.IntRange(1),
+    type=bounded("max_projects"),
     default=DEFAULT_MAX_PROJECTS,
     show_default=True,
     envvar=env("max-projects"),
@@ -80,15 +88,15 @@ from mock_oms.core.store import DEFAULT_MAX_PROJECTS
 )
 @click.option(
     "--max-fault-delay",
-    type=Finite(min=0, min_open=True, max=86400),
-    default=300.0,
+    type=bounded("max_fault_delay"),
+    default=DEFAULT_MAX_DELAY,
     show_default=True,
     envvar=env("max-fault-delay"),
     help="Seconds: no fault delays a response or hangs a connection longer.",
 )
 @click.option(
     "--log-level",
-    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    type=click.Choice(LOG_LEVELS),
     default="info",
     show_default=True,
     envvar=env("log-level"),
@@ -102,7 +110,7 @@ from mock_oms.core.store import DEFAULT_MAX_PROJECTS
 )
 @click.option(
     "--log-summary",
-    type=Finite(min=0, max=86400),
+    type=bounded("log_summary"),
     default=10.0,
     show_default=True,
     envvar=env("log-summary"),
@@ -118,7 +126,7 @@ from mock_oms.core.store import DEFAULT_MAX_PROJECTS
 )
 @click.option(
     "--journal-size",
-    type=click.IntRange(0),
+    type=bounded("journal_size"),
     default=DEFAULT_JOURNAL_SIZE,
     show_default=True,
     envvar=env("journal-size"),
@@ -161,7 +169,7 @@ def serve(
     from mock_oms.serve.server import PortInUse
     from mock_oms.serve.server import serve as run
 
-    settings = Settings(
+    config = settings(
         host=host,
         port=port,
         scenarios=scenarios,
@@ -204,7 +212,7 @@ def serve(
         )
 
     try:
-        run(settings, library=library, on_ready=banner)
+        run(config, library=library, on_ready=banner)
     except PortInUse as exc:
         raise SystemExit(f"mock-oms: {exc.strerror}") from None
     except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the Ctrl-C

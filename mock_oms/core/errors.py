@@ -124,6 +124,10 @@ class Unauthorized(MockOmsError):
     http_status = 401
     advice = "Send the credentials mock-oms was started with."
 
+    def __init__(self, message: str, *, challenge: str | None = None) -> None:
+        super().__init__(message)
+        self.challenge = challenge  # the WWW-Authenticate value of the answer
+
 
 DocPath = tuple[str | int, ...]  # where a value sits in a document: keys and list indexes
 DocProblems = list[tuple[DocPath, str]]  # (where, why) pairs, collected before raising

@@ -157,6 +157,9 @@ class Store:
         with self._lock:
             return project_id in self._projects or self._scenario_for(project_id) is not None
 
+    def __len__(self) -> int:
+        return len(self._projects)
+
     def projects(self) -> list[Project]:
         with self._lock:
             return list(self._projects.values())

@@ -34,7 +34,13 @@ class RequestIds:
     """
 
     def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
         self._bits = random.Random(seed).getrandbits
+
+    def restart(self) -> None:
+        """Start the sequence again (seeded IDs repeat; unseeded ones stay random)."""
+        if self.seed is not None:
+            self._bits = random.Random(self.seed).getrandbits
 
     def next(self) -> str:
         h = "%032x" % (self._bits(128) & _UUID_CLEAR | _UUID_SET)
@@ -157,17 +163,5 @@ def success_body(kind: Kind, flags: Flags, snap: Snapshot, request_id: str, cost
     return text.encode()
 
 
-def encode(document: dict[str, Any]) -> bytes:
+def encode(document: Any) -> bytes:
     return _dumps(document).encode("utf-8")
-
-
-def error_body(
-    exc: MockOmsError, request_id: str, cost: str = "0 ms", *, control: bool = False
-) -> tuple[int, bytes]:
-    """The HTTP status and body that answer ``exc``: the one place errors become responses.
-
-    ``control``: the answer goes to a control API call (which uses plain HTTP statuses
-    where the OMS endpoints answer in band).
-    """
-    status = exc.control_status if control and exc.control_status else exc.http_status
-    return status, encode(error(exc, request_id, cost))

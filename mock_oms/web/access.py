@@ -3,7 +3,7 @@
 ``--control-token TOKEN`` guards every ``/_mock`` path except ``/_mock/health``;
 ``--auth USER:PASSWORD`` guards the OMS endpoints (checked in ``oms_api``, so that refused
 polls are journaled too). Credentials are compared in constant time, as SHA-256 digests so
-that not even their length leaks. Refusals are 401 envelopes built by ``envelope.error_body``.
+that not even their length leaks. Refusals are 401 envelopes written by ``writer``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import hmac
 from typing import TYPE_CHECKING, Any
 
 from mock_oms.core.errors import Unauthorized
-from mock_oms.oms import envelope
+from mock_oms.web import writer
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 CONTROL_PREFIX = "/_mock"
 OPEN_PATHS = frozenset({"/_mock/health"})
-BASIC_CHALLENGE = b'Basic realm="mock-oms", charset="UTF-8"'
-BEARER_CHALLENGE = b'Bearer realm="mock-oms"'
+BASIC_CHALLENGE = 'Basic realm="mock-oms", charset="UTF-8"'
+BEARER_CHALLENGE = 'Bearer realm="mock-oms"'
 
 
 def _digest(value: bytes) -> bytes:
@@ -107,14 +107,9 @@ class ControlGuard:
         if reason is None:
             await self.app(scope, receive, send)
             return
-        status, body = envelope.error_body(Unauthorized(reason), self.runtime.ids.next())
-        headers = [
-            (b"content-type", envelope.JSON_CONTENT_TYPE.encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", BEARER_CHALLENGE),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        refusal = Unauthorized(reason, challenge=BEARER_CHALLENGE)
+        status, body, head = writer.error_answer(refusal, self.runtime.ids.next())
+        await writer.write(send, status, body, head, method=scope["method"])
 
 
 def install_control_guard(app: FastAPI, runtime: Runtime) -> None:

@@ -42,9 +42,9 @@ class MockOms:
         if self._control is None:
             with self._building:
                 if self._control is None:
-                    from mock_oms.web.control import build_control_app
+                    from mock_oms.web.control.app import build
 
-                    self._control = build_control_app(self.runtime)
+                    self._control = build(self.runtime)
         return self._control
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -46,6 +46,7 @@ from mock_oms.faults.model import (
     WrongContentType,
 )
 from mock_oms.oms import envelope
+from mock_oms.web import writer
 
 if TYPE_CHECKING:
     from mock_oms.core.engine import Snapshot
@@ -146,11 +147,12 @@ def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -
                 plan = Plan(plan.delay, retry_after=retry_after)
             else:
                 error = InjectedError(STATUS_CODES[code], HTTPStatus(code).phrase, code)
-                _, body = envelope.error_body(error, runtime.ids.next(), _cost(began))
+                body = envelope.encode(envelope.error(error, runtime.ids.next(), _cost(began)))
                 plan = Plan(plan.delay, retry_after=retry_after)
         case BusinessError(code=code, message=message, advice=advice, status=http):
             error = InjectedError(code, message or f"{code} (injected)", http, advice=advice)
-            status, body = envelope.error_body(error, runtime.ids.next(), _cost(began))
+            body = envelope.encode(envelope.error(error, runtime.ids.next(), _cost(began)))
+            status = writer.error_status(error)
             plan = Plan(plan.delay)
         case Hang(seconds=seconds):
             plan = Plan(0.0, Ending.HANG, hang=seconds)
@@ -300,18 +302,14 @@ async def send(
     if ending in (Ending.CLOSE, Ending.RESET):
         await drop(send_, reset=ending is Ending.RESET)
         return
-    headers = [
-        (b"content-type", plan.content_type.encode("latin-1")),
-        (b"content-length", str(len(outcome.body)).encode()),
-    ]
+    extra = []
     if plan.retry_after is not None:
-        headers.append((b"retry-after", plan.retry_after.encode("latin-1")))
+        extra.append((b"retry-after", plan.retry_after.encode("latin-1")))
     if outcome.status == 405 and allow:
-        headers.append((b"allow", ", ".join(allow).encode()))
-    await send_({"type": "http.response.start", "status": outcome.status, "headers": headers})
-    body = b"" if method == "HEAD" else outcome.body
+        extra.append((b"allow", ", ".join(allow).encode()))
+    head = writer.headers(len(outcome.body), plan.content_type.encode("latin-1"), extra)
     if ending is Ending.TRUNCATE:
-        await send_({"type": "http.response.body", "body": body[: plan.keep], "more_body": True})
-        await drop(send_, sent=len(body[: plan.keep]))
+        await writer.write(send_, outcome.status, outcome.body, head, method=method, keep=plan.keep)
+        await drop(send_, sent=len(outcome.body[: plan.keep]) if method != "HEAD" else 0)
         return
-    await send_({"type": "http.response.body", "body": body})
+    await writer.write(send_, outcome.status, outcome.body, head, method=method)

@@ -28,7 +28,7 @@ from mock_oms.core.kinds import Kind
 from mock_oms.core.lifecycle import Status
 from mock_oms.core.store import check_project_id
 from mock_oms.oms import envelope
-from mock_oms.web import delivery
+from mock_oms.web import delivery, writer
 from mock_oms.web.access import BASIC_CHALLENGE, oms_guard
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ ROUTES: tuple[tuple[bytes, Kind], ...] = (
 )
 SUFFIX = b"/progress"
 ALLOWED = ("GET", "HEAD")
-_CONTENT_TYPE = (b"content-type", envelope.JSON_CONTENT_TYPE.encode())
+_CONTENT_TYPE = (b"content-type", writer.JSON_TYPE)
 
 Scope = dict[str, Any]
 
@@ -58,6 +58,7 @@ class Reply(NamedTuple):
     # how a faulty or replayed reply goes on the wire (None: plainly, the hot path)
     plan: delivery.Plan | None = None
     shown: Status | None = None  # the status a plain success showed (for the journal)
+    head: writer.Headers | None = None  # the headers (None: a success's)
 
 
 def match(raw_path: bytes) -> tuple[Kind, bytes] | None:
@@ -129,19 +130,19 @@ class OmsApi:
             )
             return Reply(200, body, project_id, shown=snap.status)
         except MockOmsError as exc:
-            status, body = envelope.error_body(
+            status, body, head = writer.error_answer(
                 exc, runtime.ids.next(), envelope.cost_text(perf_counter() - began)
             )
             if runtime.faults.injections.armed:  # a global fault hits every OMS request
                 shaped = delivery.shape_error(runtime, status, body, began)
                 return Reply(shaped.status, shaped.body, project_id, shaped.fault, shaped.plan)
-            return Reply(status, body, project_id)
+            return Reply(status, body, project_id, head=head)
         except Exception:
             log.exception("unexpected error answering %s %r", method, raw_path[:200])
-            status, body = envelope.error_body(
+            status, body, head = writer.error_answer(
                 InnerError("unexpected error in mock-oms"), runtime.ids.next()
             )
-            return Reply(status, body, project_id)
+            return Reply(status, body, project_id, head=head)
 
     def refuse(self, raw_path: bytes, reason: str) -> Reply:
         """The 401 reply to a request without the right credentials (its project noted)."""
@@ -150,8 +151,9 @@ class OmsApi:
         if found is not None:
             with suppress(ParamError):
                 project_id = check_project_id(decode_project_id(found[1]))
-        status, body = envelope.error_body(Unauthorized(reason), self.runtime.ids.next())
-        return Reply(status, body, project_id)
+        refusal = Unauthorized(reason, challenge=BASIC_CHALLENGE)
+        status, body, head = writer.error_answer(refusal, self.runtime.ids.next())
+        return Reply(status, body, project_id, head=head)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         began = perf_counter()
@@ -184,10 +186,8 @@ class OmsApi:
             outcome = delivery.Shaped(reply.status, reply.body, reply.fault, plan)
             await delivery.send(outcome, method, receive, send, ALLOWED)
             return
-        headers = [_CONTENT_TYPE, (b"content-length", b"%d" % len(reply.body))]
-        if reply.status == 405:
-            headers.append((b"allow", ", ".join(ALLOWED).encode()))
-        if reply.status == 401:
-            headers.append((b"www-authenticate", BASIC_CHALLENGE))
-        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else reply.body})
+        body = reply.body
+        head = reply.head
+        if head is None:
+            head = [_CONTENT_TYPE, (b"content-length", b"%d" % len(body))]
+        await writer.write(send, reply.status, body, head, method=method)

@@ -1,106 +1,29 @@
 """The journal over HTTP: ``GET /_mock/requests`` and ``GET /_mock/projects/{id}/polls``.
 
 A thin layer over :mod:`mock_oms.journal`: parse the query, ask the journal, serialize.
-Installed on the control app by ``control.build_control_app``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
-from fastapi import FastAPI, Query
-from fastapi.responses import Response
-from pydantic import Field
+from fastapi import APIRouter, Query
 
 from mock_oms.journal.polls import Intervals, Moment, Run, Timeline
 from mock_oms.journal.requests import Entry
-from mock_oms.web.control import CONTROL_TAG, Model, json_response
+from mock_oms.web.control.deps import RuntimeDep
+from mock_oms.web.control.models import (
+    EntryOut,
+    IntervalsByClock,
+    IntervalsOut,
+    MomentOut,
+    PollsOut,
+    RequestsOut,
+    RunOut,
+    SightingOut,
+)
 
-if TYPE_CHECKING:
-    from mock_oms.web.runtime import Runtime
-
-
-class EntryOut(Model):
-    seq: int = Field(description="1 for the first request since the journal was emptied.")
-    time: float = Field(description="Wall clock (Unix seconds) when the request arrived.")
-    scenario_time: float = Field(alias="scenarioTime", description="The scenario clock then.")
-    method: str
-    path: str = Field(description="The request path, without the query.")
-    project_id: str | None = Field(alias="projectId")
-    http_status: int = Field(alias="httpStatus")
-    latency: float = Field(description="Seconds from arrival until the response was ready.")
-    fault: str | None = Field(description="The fault the response carried, if any.")
-    success: bool | None = Field(description="The envelope's success (null: no envelope).")
-    code: str | None
-    project_status: str | None = Field(
-        alias="projectStatus", description="The project status the response showed."
-    )
-
-
-class RequestsOut(Model):
-    entries: list[EntryOut] = Field(description="The kept requests that match, oldest first.")
-    total: int = Field(description="Requests received since the journal was emptied.")
-    kept: int = Field(description="Requests the ring buffer holds now.")
-    dropped: int = Field(description="Older requests the ring buffer let go (total - kept).")
-    capacity: int = Field(description="The ring buffer's size (--journal-size).")
-    untracked: int = Field(
-        description="Requests of projects beyond the poll statistics' bound (--max-projects)."
-    )
-
-
-class MomentOut(Model):
-    time: float = Field(description="Wall clock, Unix seconds.")
-    scenario_time: float = Field(alias="scenarioTime")
-
-
-class RunOut(Model):
-    status: str
-    count: int
-    first: MomentOut
-    last: MomentOut
-
-
-class SightingOut(Model):
-    status: str
-    at: MomentOut
-
-
-class IntervalsOut(Model):
-    count: int
-    min: float | None
-    median: float | None
-    median_exact: bool = Field(
-        alias="medianExact",
-        description="false past 4096 intervals: the median of an even sample of them.",
-    )
-
-
-class IntervalsByClock(Model):
-    scenario: IntervalsOut = Field(description="In scenario seconds.")
-    wall: IntervalsOut = Field(description="In wall-clock seconds.")
-
-
-class PollsOut(Model):
-    project_id: str = Field(alias="projectId")
-    count: int = Field(description="Every OMS request naming the project, however answered.")
-    shown: int = Field(description="The polls answered with the project's progress.")
-    errors: int = Field(description="The others: in-band errors, 401, faults.")
-    first: MomentOut | None
-    last: MomentOut | None
-    interval: IntervalsByClock = Field(description="Seconds between consecutive polls.")
-    statuses: list[RunOut] = Field(
-        description="The statuses shown, in order; consecutive repeats make one run."
-    )
-    dropped_status_runs: int = Field(
-        alias="droppedStatusRuns", description="Oldest runs let go beyond 1000."
-    )
-    polls_after_settled: int = Field(
-        alias="pollsAfterSettled",
-        description="Polls that came after the client was shown a settled status "
-        "(FINISHED, FAILED, RELEASED, DELETED) and before it was shown another one.",
-    )
-    kept_polling_after_settled: bool = Field(alias="keptPollingAfterSettled")
-    first_settled: SightingOut | None = Field(alias="firstSettled")
+router = APIRouter(tags=["mock-oms control API"])
 
 
 def entry_out(e: Entry) -> EntryOut:
@@ -156,48 +79,45 @@ def polls_out(t: Timeline) -> PollsOut:
     )
 
 
-def install_journal_routes(app: FastAPI, runtime: Runtime) -> None:
-    journal = runtime.journal
+@router.get("/_mock/requests")
+async def list_requests(
+    runtime: RuntimeDep,
+    project: Annotated[str | None, Query(description="Only this project ID.")] = None,
+    since: Annotated[
+        float | None,
+        Query(allow_inf_nan=False, description="Only from this scenario time on (inclusive)."),
+    ] = None,
+    until: Annotated[
+        float | None,
+        Query(allow_inf_nan=False, description="Only up to this scenario time (inclusive)."),
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, description="Only entries whose seq is greater.")
+    ] = None,
+    limit: Annotated[
+        int | None, Query(ge=0, description="At most this many (the oldest that match).")
+    ] = None,
+) -> RequestsOut:
+    """The journal of OMS requests: the last ``--journal-size`` received (a ring buffer
+    that counts what it dropped), filtered by project, scenario time and sequence.
+    ``POST /_mock/reset`` empties it."""
+    entries, counts = runtime.journal.entries(
+        project_id=project, since=since, until=until, after=after, limit=limit
+    )
+    return RequestsOut(
+        entries=[entry_out(e) for e in entries],
+        total=counts.total,
+        kept=counts.kept,
+        dropped=counts.dropped,
+        capacity=counts.capacity,
+        untracked=counts.untracked,
+    )
 
-    @app.get("/_mock/requests", tags=[CONTROL_TAG], response_model=RequestsOut)
-    async def list_requests(
-        project: Annotated[str | None, Query(description="Only this project ID.")] = None,
-        since: Annotated[
-            float | None,
-            Query(allow_inf_nan=False, description="Only from this scenario time on (inclusive)."),
-        ] = None,
-        until: Annotated[
-            float | None,
-            Query(allow_inf_nan=False, description="Only up to this scenario time (inclusive)."),
-        ] = None,
-        after: Annotated[
-            int | None, Query(ge=0, description="Only entries whose seq is greater.")
-        ] = None,
-        limit: Annotated[
-            int | None, Query(ge=0, description="At most this many (the oldest that match).")
-        ] = None,
-    ) -> Response:
-        """The journal of OMS requests: the last ``--journal-size`` received (a ring buffer
-        that counts what it dropped), filtered by project, scenario time and sequence.
-        ``POST /_mock/reset`` empties it."""
-        entries, counts = journal.entries(
-            project_id=project, since=since, until=until, after=after, limit=limit
-        )
-        return json_response(
-            RequestsOut(
-                entries=[entry_out(e) for e in entries],
-                total=counts.total,
-                kept=counts.kept,
-                dropped=counts.dropped,
-                capacity=counts.capacity,
-                untracked=counts.untracked,
-            )
-        )
 
-    @app.get("/_mock/projects/{project_id}/polls", tags=[CONTROL_TAG], response_model=PollsOut)
-    async def project_polls(project_id: str) -> Response:
-        """How the project was polled: count, first and last poll, the minimum and median
-        interval, the statuses shown in order, and whether the client kept polling after a
-        settled status. Exact whatever the journal's ring buffer dropped; all zero for an ID
-        never polled. Emptied by ``POST /_mock/reset`` and the project's own reset."""
-        return json_response(polls_out(journal.polls(project_id)))
+@router.get("/_mock/projects/{project_id}/polls")
+async def project_polls(project_id: str, runtime: RuntimeDep) -> PollsOut:
+    """How the project was polled: count, first and last poll, the minimum and median
+    interval, the statuses shown in order, and whether the client kept polling after a
+    settled status. Exact whatever the journal's ring buffer dropped; all zero for an ID
+    never polled. Emptied by ``POST /_mock/reset`` and the project's own reset."""
+    return polls_out(runtime.journal.polls(project_id))

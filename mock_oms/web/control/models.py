@@ -1,0 +1,317 @@
+"""The bodies of the control API, as pydantic models: what the routes parse and return, what
+the OpenAPI document shows, and what :class:`mock_oms.client.ControlClient` hands back.
+
+Field names are Python's; the JSON names (``projectId``, ``scenarioTime``) are aliases, and
+every model also reads like the JSON it came from: ``clock["unixNow"]`` is ``clock.unix_now``.
+No FastAPI here, so the client can import the models without the web stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mock_oms.core.clock import MAX_SPEED, MAX_TIME
+from mock_oms.core.kinds import Kind
+from mock_oms.core.lifecycle import Importance
+
+__all__ = [
+    "ActionArgs",
+    "ActionEnvelope",
+    "Advance",
+    "Cleared",
+    "ClockState",
+    "EntryOut",
+    "EventOut",
+    "FaultOut",
+    "FaultsOut",
+    "Health",
+    "IntervalsByClock",
+    "IntervalsOut",
+    "Model",
+    "MomentOut",
+    "NewProject",
+    "PollsOut",
+    "ProjectOut",
+    "RequestsOut",
+    "ResetOut",
+    "RunOut",
+    "ScenarioSummary",
+    "SightingOut",
+    "Speed",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    def __getitem__(self, key: str) -> Any:
+        """The value of a field by its JSON name (or its Python name)."""
+        name = _field_by_alias(type(self)).get(key, key)
+        if name not in type(self).model_fields:
+            raise KeyError(key)
+        return getattr(self, name)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a model of the same values, or to the JSON it reads like."""
+        if isinstance(other, Mapping):
+            return self.to_json() == dict(other)
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_json(self) -> dict[str, Any]:
+        """The body as the server sent it (JSON names)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def _field_by_alias(model: type[BaseModel]) -> dict[str, str]:
+    return {f.alias: name for name, f in model.model_fields.items() if f.alias}
+
+
+# -- health and clock ------------------------------------------------------------------------
+
+
+class Health(Model):
+    status: str = "ok"
+    version: str
+    scenarios: int
+    projects: int
+
+
+class ClockState(Model):
+    now: float = Field(description="Scenario seconds since the server started.")
+    mode: str = Field(description="real, accelerated or manual.")
+    speed: float = Field(description="Scenario seconds per real second; 0 when manual.")
+    epoch: float = Field(description="Unix time at scenario time 0.")
+    unix_now: float = Field(alias="unixNow", description="Unix time the clock shows now.")
+
+
+class Advance(Model):
+    seconds: float = Field(
+        strict=True,  # a number: not true, nor "5"
+        ge=0,
+        le=MAX_TIME,
+        allow_inf_nan=False,
+        description=f"How far to move the clock (scenario time stays below {MAX_TIME:g} s).",
+    )
+
+
+class Speed(Model):
+    speed: float = Field(
+        strict=True,
+        ge=0,
+        le=MAX_SPEED,
+        allow_inf_nan=False,
+        description="0 stops time (manual), 1 is real time, N is N times faster.",
+    )
+
+
+# -- scenarios -------------------------------------------------------------------------------
+
+
+class ScenarioSummary(Model):
+    name: str
+    kind: Kind
+    description: str
+    flags: dict[str, bool]
+    statuses: list[str] = Field(description="The statuses the scenario passes, in order.")
+    phases: int
+    duration: float | None = Field(description="Seconds until the last phase, when all are timed.")
+    projects: list[str] = Field(description="The project IDs that serve it besides its name.")
+    source: str
+    replay: bool = Field(description="A recording served as it was recorded.")
+    plain: bool = Field(
+        description="Only contract-conforming answers: no faults declared, not a replay."
+    )
+
+
+# -- projects --------------------------------------------------------------------------------
+
+
+class NewProject(Model):
+    scenario: str
+    project_id: str | None = Field(
+        default=None, alias="projectId", description="Default: a fresh `SCENARIO~N`."
+    )
+
+
+class ActionArgs(Model):
+    step: str | None = Field(default=None, description="fail: the step that fails.")
+    message: str | None = Field(
+        default=None, max_length=1000, description="A note recorded with the event."
+    )
+    importance: Importance | None = Field(
+        default=None, description="The alert level after the action."
+    )
+
+
+class EventOut(Model):
+    at: float = Field(description="Seconds since the project started.")
+    source: str
+    action: str | None
+    from_status: str = Field(alias="from")
+    to_status: str = Field(alias="to")
+    phase: int | None
+    detail: str
+
+
+class ProjectOut(Model):
+    project_id: str = Field(alias="projectId")
+    scenario: str
+    kind: Kind
+    origin: str
+    path: str = Field(description="The OMS path that polls it.")
+    status: str
+    importance: str
+    current_step: str = Field(alias="currentStep")
+    struct_progress: int = Field(alias="structMigrationProgress")
+    full_progress: int = Field(alias="fullMigrationProgress")
+    incr_checkpoint: int = Field(alias="incrSyncCheckpoint")
+    reverse_checkpoint: int = Field(alias="reverseIncrSyncCheckpoint")
+    phase: int | None = Field(description="Timeline index; null when an action took it off script.")
+    phase_id: str | None = Field(alias="phaseId")
+    scenario_time: float = Field(alias="scenarioTime", description="Seconds since it started.")
+    legal_actions: list[str] = Field(alias="legalActions")
+    events: list[EventOut]
+    dropped_events: int = Field(alias="droppedEvents")
+
+
+class ActionEnvelope(Model):
+    """An action's answer, in band as OMS answers: the project on success, an error (the
+    current status and the legal actions in ``message``) otherwise."""
+
+    success: bool
+    code: str
+    message: str
+    advice: str
+    request_id: str = Field(alias="requestId")
+    page_number: int | None = Field(alias="pageNumber")
+    page_size: int | None = Field(alias="pageSize")
+    total_count: int | None = Field(alias="totalCount")
+    cost: str
+    data: ProjectOut | None
+
+
+class ResetOut(Model):
+    reset: int = Field(description="How many projects were reset.")
+
+
+# -- faults ----------------------------------------------------------------------------------
+
+
+class FaultOut(Model):
+    id: int
+    project_id: str | None = Field(alias="projectId", description="null: every OMS request.")
+    fault: str = Field(description="The fault's short name, as the journal records it.")
+    spec: dict[str, Any] = Field(description="The injection as it was sent.")
+    remaining: int | None = Field(description="Polls it still covers (null: no count).")
+    until: float | None = Field(description="Scenario time it expires (null: never).")
+    seconds_left: float | None = Field(alias="secondsLeft")
+    since: float = Field(description="Scenario time it was injected.")
+    probability: float | None
+    note: str
+
+
+class FaultsOut(Model):
+    seed: int = Field(description="The fault seed (--seed, or drawn at start).")
+    max_delay: float = Field(alias="maxDelay", description="The longest delay or hang served.")
+    active: list[FaultOut]
+
+
+class Cleared(Model):
+    cleared: int = Field(description="How many injected faults were cleared.")
+
+
+# -- the journal -----------------------------------------------------------------------------
+
+
+class EntryOut(Model):
+    seq: int = Field(description="1 for the first request since the journal was emptied.")
+    time: float = Field(description="Wall clock (Unix seconds) when the request arrived.")
+    scenario_time: float = Field(alias="scenarioTime", description="The scenario clock then.")
+    method: str
+    path: str = Field(description="The request path, without the query.")
+    project_id: str | None = Field(alias="projectId")
+    http_status: int = Field(alias="httpStatus")
+    latency: float = Field(description="Seconds from arrival until the response was ready.")
+    fault: str | None = Field(description="The fault the response carried, if any.")
+    success: bool | None = Field(description="The envelope's success (null: no envelope).")
+    code: str | None
+    project_status: str | None = Field(
+        alias="projectStatus", description="The project status the response showed."
+    )
+
+
+class RequestsOut(Model):
+    entries: list[EntryOut] = Field(description="The kept requests that match, oldest first.")
+    total: int = Field(description="Requests received since the journal was emptied.")
+    kept: int = Field(description="Requests the ring buffer holds now.")
+    dropped: int = Field(description="Older requests the ring buffer let go (total - kept).")
+    capacity: int = Field(description="The ring buffer's size (--journal-size).")
+    untracked: int = Field(
+        description="Requests of projects beyond the poll statistics' bound (--max-projects)."
+    )
+
+
+class MomentOut(Model):
+    time: float = Field(description="Wall clock, Unix seconds.")
+    scenario_time: float = Field(alias="scenarioTime")
+
+
+class RunOut(Model):
+    status: str
+    count: int
+    first: MomentOut
+    last: MomentOut
+
+
+class SightingOut(Model):
+    status: str
+    at: MomentOut
+
+
+class IntervalsOut(Model):
+    count: int
+    min: float | None
+    median: float | None
+    median_exact: bool = Field(
+        alias="medianExact",
+        description="false past 4096 intervals: the median of an even sample of them.",
+    )
+
+
+class IntervalsByClock(Model):
+    scenario: IntervalsOut = Field(description="In scenario seconds.")
+    wall: IntervalsOut = Field(description="In wall-clock seconds.")
+
+
+class PollsOut(Model):
+    project_id: str = Field(alias="projectId")
+    count: int = Field(description="Every OMS request naming the project, however answered.")
+    shown: int = Field(description="The polls answered with the project's progress.")
+    errors: int = Field(description="The others: in-band errors, 401, faults.")
+    first: MomentOut | None
+    last: MomentOut | None
+    interval: IntervalsByClock = Field(description="Seconds between consecutive polls.")
+    statuses: list[RunOut] = Field(
+        description="The statuses shown, in order; consecutive repeats make one run."
+    )
+    dropped_status_runs: int = Field(
+        alias="droppedStatusRuns", description="Oldest runs let go beyond 1000."
+    )
+    polls_after_settled: int = Field(
+        alias="pollsAfterSettled",
+        description="Polls that came after the client was shown a settled status "
+        "(FINISHED, FAILED, RELEASED, DELETED) and before it was shown another one.",
+    )
+    kept_polling_after_settled: bool = Field(alias="keptPollingAfterSettled")
+    first_settled: SightingOut | None = Field(alias="firstSettled")

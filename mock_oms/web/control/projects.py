@@ -1,0 +1,180 @@
+"""``/_mock/projects``: the projects a server holds, their actions and resets; and
+``/_mock/reset`` for all of them."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response
+
+from mock_oms.core.engine import Event, Snapshot
+from mock_oms.core.errors import MockOmsError, ProjectNotFound
+from mock_oms.core.kinds import progress_path
+from mock_oms.core.lifecycle import Action, legal_actions
+from mock_oms.core.store import Project
+from mock_oms.oms import envelope
+from mock_oms.web.control.answers import NO_PROJECT, NO_SCENARIO, errors
+from mock_oms.web.control.deps import RuntimeDep
+from mock_oms.web.control.models import (
+    ActionArgs,
+    ActionEnvelope,
+    EventOut,
+    NewProject,
+    ProjectOut,
+    ResetOut,
+)
+
+router = APIRouter(tags=["mock-oms control API"])
+
+
+def _event(e: Event) -> EventOut:
+    return EventOut(
+        at=e.at,
+        source=e.source.value,
+        action=e.action.value if e.action else None,
+        from_status=e.before.value,
+        to_status=e.after.value,
+        phase=e.phase,
+        detail=e.detail,
+    )
+
+
+def describe(project: Project, snap: Snapshot) -> ProjectOut:
+    state = project.state
+    kind = state.scenario.kind
+    phase = state.compiled.timeline[snap.phase] if snap.phase >= 0 else None
+    return ProjectOut(
+        project_id=project.id,
+        scenario=project.scenario,
+        kind=kind,
+        origin=project.origin.value,
+        path=progress_path(kind, project.id),
+        status=snap.status.value,
+        importance=snap.importance.value,
+        current_step=snap.step,
+        struct_progress=snap.struct,
+        full_progress=snap.full,
+        incr_checkpoint=snap.incr,
+        reverse_checkpoint=snap.reverse,
+        phase=phase.index if phase else None,
+        phase_id=phase.id if phase else None,
+        scenario_time=snap.elapsed,
+        legal_actions=[a.value for a in legal_actions(snap.status)],
+        events=[_event(e) for e in state.events],
+        dropped_events=state.dropped_events,
+    )
+
+
+@router.get("/_mock/projects")
+async def list_projects(runtime: RuntimeDep) -> list[ProjectOut]:
+    """The projects started so far (a scenario's project starts at its first poll)."""
+    store = runtime.store
+    out = []
+    for project in store.projects():
+        try:
+            out.append(describe(*store.observe(project.id)))
+        except MockOmsError:  # deleted meanwhile
+            continue
+    return out
+
+
+@router.post(
+    "/_mock/projects",
+    status_code=201,
+    responses=errors(
+        {404: NO_SCENARIO, 409: "The project ID exists, or belongs to another scenario (CONFLICT)."}
+    ),
+)
+async def create_project(body: NewProject, runtime: RuntimeDep) -> ProjectOut:
+    """Start a new instance of a scenario now."""
+    project = runtime.store.create(body.scenario, body.project_id)
+    return describe(*runtime.store.observe(project.id))
+
+
+@router.get("/_mock/projects/{project_id}", responses=errors({404: NO_PROJECT}))
+async def get_project(project_id: str, runtime: RuntimeDep) -> ProjectOut:
+    """Status, phase, scenario time and the events so far (does not count as a poll)."""
+    return describe(*runtime.store.observe(project_id))
+
+
+@router.delete(
+    "/_mock/projects/{project_id}",
+    status_code=204,
+    response_class=Response,
+    responses=errors({404: NO_PROJECT}),
+)
+async def delete_project(project_id: str, runtime: RuntimeDep) -> None:
+    """Forget the project; a scenario's own ID starts afresh at its next poll."""
+    runtime.store.delete(project_id)
+
+
+@router.post("/_mock/projects/{project_id}/reset", responses=errors({404: NO_PROJECT}))
+async def reset_project(project_id: str, runtime: RuntimeDep) -> ResetOut:
+    """Start the project's story again from the beginning (and its poll timeline); faults
+    injected into it are cleared."""
+    runtime.store.reset(project_id)
+    runtime.journal.forget(project_id)
+    runtime.faults.injections.clear(project_id)
+    return ResetOut(reset=1)
+
+
+@router.post("/_mock/reset")
+async def reset_all(
+    runtime: RuntimeDep,
+    fresh: Annotated[
+        bool,
+        Query(
+            description="As if the server had just started: forget every project, restore "
+            "the scenarios and clock speed it started with, restart seeded request IDs. The "
+            "clock keeps its time (it never goes back)."
+        ),
+    ] = False,
+) -> ResetOut:
+    """Every project back to its start; the request journal emptied, injected faults
+    cleared."""
+    store = runtime.store
+    if fresh:
+        count = len(store)
+        store.replace_library(runtime.startup_library)
+        for project in store.projects():
+            with suppress(MockOmsError):  # deleted meanwhile
+                store.delete(project.id)
+        store.set_speed(runtime.settings.effective_speed)
+        runtime.ids.restart()
+    else:
+        count = store.reset()
+    runtime.journal.clear()
+    runtime.faults.injections.clear()
+    return ResetOut(reset=count)
+
+
+@router.post("/_mock/projects/{project_id}/actions/{action}", responses=errors({404: NO_PROJECT}))
+async def act(
+    project_id: str,
+    action: Action,
+    runtime: RuntimeDep,
+    args: Annotated[ActionArgs | None, Body()] = None,
+) -> ActionEnvelope:
+    """Act on the project as an operator would. Answered in band, like OMS: HTTP 200 with
+    ``success: true`` and the project in ``data``, or ``success: false`` naming the current
+    status and the legal actions (nothing changes then). An unknown project is a 404, as on
+    every control route."""
+    args = args or ActionArgs()
+    store = runtime.store
+    if not store.serves(project_id):
+        raise ProjectNotFound(project_id)
+    try:
+        project, snap = store.act(
+            project_id,
+            action,
+            step=args.step,
+            importance=args.importance,
+            detail=args.message or "",
+        )
+    except ProjectNotFound:  # deleted meanwhile
+        raise
+    except MockOmsError as exc:  # refused in band, as OMS refuses
+        return ActionEnvelope.model_validate(envelope.error(exc, runtime.ids.next(), "0 ms"))
+    document = envelope.success(describe(project, snap).to_json(), runtime.ids.next(), "0 ms")
+    return ActionEnvelope.model_validate(document)
