@@ -44,7 +44,7 @@ __all__ = [
     "progress_path",
 ]
 
-M = TypeVar("M", bound=BaseModel)
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ControlError(Exception):
@@ -129,10 +129,10 @@ class BaseClient:
             raise ControlError(response.status_code, body)
         return response.json() if response.content else None
 
-    def _model(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
+    def _model(self, model: type[_M], method: str, path: str, **kwargs: Any) -> _M:
         return model.model_validate(self._call(method, path, **kwargs))
 
-    def _models(self, model: type[M], method: str, path: str, **kwargs: Any) -> list[M]:
+    def _models(self, model: type[_M], method: str, path: str, **kwargs: Any) -> list[_M]:
         return TypeAdapter(list[model]).validate_python(  # type: ignore[valid-type]
             self._call(method, path, **kwargs)
         )

@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_PORT",
     "LOG_LEVELS",
     "MAX_EPOCH",
+    "MAX_WAIT",
     "Bound",
     "Settings",
     "SettingsError",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+__all__ = ["scenarios_dir", "schemas_dir"]
+
 _PACKAGE = Path(__file__).resolve().parent
 
 

@@ -15,6 +15,21 @@ from mock_oms.resources import schemas_dir
 if TYPE_CHECKING:  # jsonschema is imported when first needed: it is slow to import
     from jsonschema import Draft202012Validator, ValidationError
 
+__all__ = [
+    "MAX_DEPTH",
+    "MIGRATION_PROGRESS",
+    "PROGRESS_SCHEMAS",
+    "SCENARIO",
+    "SYNC_PROGRESS",
+    "JSONObject",
+    "definition_validator",
+    "errors",
+    "json_problems",
+    "leaves",
+    "load",
+    "validator",
+]
+
 MIGRATION_PROGRESS = "migration-progress.schema.json"
 SYNC_PROGRESS = "sync-progress.schema.json"
 SCENARIO = "scenario.schema.json"

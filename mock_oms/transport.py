@@ -18,6 +18,8 @@ import httpx
 
 from mock_oms.core.errors import ConnectionDropped
 
+__all__ = ["InProcessTransport"]
+
 
 class InProcessTransport(httpx.BaseTransport):
     def __init__(self, app: Any) -> None:

@@ -58,8 +58,8 @@ def test_each_bound_admits_its_own_edges(field: str) -> None:
     for edge in (bound.low, bound.high):
         if edge is None or (edge == bound.low and bound.low_open):
             continue
-        value = int(edge) if bound.whole else float(edge)
-        assert Settings(**{field: value}).problems() == []
+        values: dict[str, Any] = {field: int(edge) if bound.whole else float(edge)}
+        assert Settings(**values).problems() == []
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from mock_oms.cli.record import record
 from mock_oms.cli.scenarios import scenarios, validate
 from mock_oms.cli.serve import serve
 
+__all__ = ["main"]
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mock-oms")

@@ -12,6 +12,8 @@ import click
 
 from mock_oms.cli.options import Finite, env
 
+__all__ = ["contract"]
+
 
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.option(

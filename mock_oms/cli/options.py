@@ -14,6 +14,18 @@ from mock_oms.core.errors import ScenarioError
 from mock_oms.core.library import Library
 from mock_oms.scenarios.loader import load_bundled, load_paths
 
+__all__ = [
+    "F",
+    "Finite",
+    "bounded",
+    "credentials",
+    "env",
+    "load_library",
+    "report",
+    "scenarios_option",
+    "settings",
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -8,6 +8,8 @@ import click
 
 from mock_oms.cli.options import Finite, credentials, env
 
+__all__ = ["record"]
+
 
 @click.command()
 @click.option(

@@ -11,6 +11,8 @@ from mock_oms.cli.options import load_library, report, scenarios_option
 from mock_oms.core.errors import ScenarioError
 from mock_oms.scenarios.loader import load_paths
 
+__all__ = ["list_scenarios", "scenarios", "show_scenario", "validate"]
+
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))

@@ -28,6 +28,8 @@ from mock_oms.core.errors import ScenarioError
 from mock_oms.core.store import DEFAULT_MAX_PROJECTS
 from mock_oms.faults.model import DEFAULT_MAX_DELAY
 
+__all__ = ["serve"]
+
 
 @click.command()
 @click.option(

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from enum import StrEnum
 
+__all__ = ["MAX_SPEED", "MAX_TIME", "Clock", "ClockMode", "TimeSource"]
+
 TimeSource = Callable[[], float]
 
 # Scenario time stays where answers show it exactly: checkpoints (epoch + time, Unix

@@ -28,6 +28,23 @@ from mock_oms.core.lifecycle import Action, Importance, Status, legal_actions, r
 from mock_oms.core.scenario import Phase, Scenario, scripted_next
 from mock_oms.core.steps import step_problem
 
+__all__ = [
+    "MAX_EVENTS",
+    "Compiled",
+    "Cursor",
+    "Event",
+    "Figures",
+    "Override",
+    "ProjectState",
+    "Snapshot",
+    "Source",
+    "act",
+    "compile_scenario",
+    "observe",
+    "poll",
+    "start",
+]
+
 MAX_EVENTS = 1000
 _NEG = -math.inf
 

@@ -12,6 +12,29 @@ from dataclasses import dataclass
 
 from mock_oms.core.lifecycle import Action, Status
 
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "ConnectionDropped",
+    "DocPath",
+    "DocProblems",
+    "DocumentProblems",
+    "HttpError",
+    "IllegalAction",
+    "InjectedError",
+    "InnerError",
+    "MethodNotAllowed",
+    "MockOmsError",
+    "NotFound",
+    "ParamError",
+    "Problem",
+    "ProjectNotFound",
+    "ScenarioError",
+    "TooLarge",
+    "Unauthorized",
+    "dotted",
+]
+
 
 class MockOmsError(Exception):
     code: str = "INNER_ERROR"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+__all__ = ["Flags", "Kind", "progress_path"]
+
 
 class Kind(StrEnum):
     """The kind of project, which decides the endpoint and the field names."""

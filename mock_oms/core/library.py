@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from mock_oms.core.errors import Problem, ScenarioError
 from mock_oms.core.scenario import Scenario
 
+__all__ = ["Library", "assemble"]
+
 
 @dataclass(frozen=True)
 class Library:

@@ -10,6 +10,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+__all__ = [
+    "ACTIONS",
+    "AUTOMATIC",
+    "EDGES",
+    "REACHABLE",
+    "SETTLED",
+    "Action",
+    "Importance",
+    "Status",
+    "action_for",
+    "is_edge",
+    "legal_actions",
+    "reachable",
+    "result_of",
+]
+
 
 class Status(StrEnum):
     INIT = "INIT"

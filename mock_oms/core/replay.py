@@ -27,6 +27,8 @@ from mock_oms.core.kinds import Kind
 from mock_oms.core.lifecycle import Importance, Status
 from mock_oms.faults.model import Fault
 
+__all__ = ["Mode", "Recorded", "Replay", "entry_at", "snapshot"]
+
 
 class Mode(StrEnum):
     TIME = "time"

@@ -19,6 +19,16 @@ from mock_oms.faults.model import Rule
 if TYPE_CHECKING:
     from mock_oms.core.replay import Replay
 
+__all__ = [
+    "DEFAULT_RELEASE_SECONDS",
+    "HOLD",
+    "CheckpointMode",
+    "CheckpointRule",
+    "Phase",
+    "Scenario",
+    "scripted_next",
+]
+
 DEFAULT_RELEASE_SECONDS = 5.0
 
 

@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from mock_oms.core.kinds import Flags, Kind
 
+__all__ = [
+    "FULL_VERIFICATION_STEPS",
+    "MIGRATION_STEPS",
+    "STEPS",
+    "SYNC_STEPS",
+    "allowed_steps",
+    "step_problem",
+]
+
 # step -> the flag it needs (None: always present), per kind, in the order the service runs them.
 MIGRATION_STEPS: dict[str, str | None] = {
     "PRE_CHECK": None,

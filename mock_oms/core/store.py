@@ -21,6 +21,17 @@ from mock_oms.core.library import Library
 from mock_oms.core.lifecycle import Action, Importance
 from mock_oms.core.scenario import Scenario
 
+__all__ = [
+    "DEFAULT_MAX_PROJECTS",
+    "INSTANCE_SEPARATOR",
+    "PROJECT_ID",
+    "PROJECT_ID_MAX",
+    "Origin",
+    "Project",
+    "Store",
+    "check_project_id",
+]
+
 PROJECT_ID_MAX = 128
 # A letter or digit, then letters, digits, '_', '-', '.', and '~' (which separates a
 # scenario name from an instance name).

@@ -15,6 +15,8 @@ from mock_oms.faults.model import (
     stream,
 )
 
+__all__ = ["FaultChooser"]
+
 
 class FaultChooser:
     """The fault choices of one server: its fault seed, the longest delay it allows, and

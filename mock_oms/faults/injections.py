@@ -24,6 +24,8 @@ from mock_oms.core.kinds import Kind
 from mock_oms.faults.model import Fault
 from mock_oms.faults.spec import parse_fault, parse_span
 
+__all__ = ["Active", "Injection", "Injections", "parse_injection"]
+
 
 @dataclass(frozen=True, slots=True)
 class Injection:

@@ -12,6 +12,8 @@ from mock_oms import schemas
 from mock_oms.core.kinds import Kind
 from mock_oms.faults.model import Change, Deviation, Truncate
 
+__all__ = ["OUT_OF_RANGE", "deviate", "kept_bytes", "known_fields", "without_commas"]
+
 # -- deliberate deviations ----------------------------------------------------------------
 
 

@@ -24,6 +24,40 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
+__all__ = [
+    "DEFAULT_CONTENT_TYPE",
+    "DEFAULT_HANG",
+    "DEFAULT_KEEP",
+    "DEFAULT_MAX_DELAY",
+    "DEFAULT_RETRY_AFTER",
+    "DRAWS_PER_RULE",
+    "GATEWAY_STATUSES",
+    "NO_BODY",
+    "NO_END",
+    "RETRY_AFTER_STATUSES",
+    "Body",
+    "BusinessError",
+    "Change",
+    "Choice",
+    "Close",
+    "Deviation",
+    "Draws",
+    "Fault",
+    "Hang",
+    "HttpStatus",
+    "Latency",
+    "NotJson",
+    "Reset",
+    "Rule",
+    "Truncate",
+    "WrongContentType",
+    "label",
+    "needs_draw",
+    "pick",
+    "resolve",
+    "stream",
+]
+
 DEFAULT_HANG = 60.0
 DEFAULT_MAX_DELAY = 300.0
 DEFAULT_KEEP = 0.5

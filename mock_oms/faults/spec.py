@@ -36,6 +36,8 @@ from mock_oms.faults.model import (
     WrongContentType,
 )
 
+__all__ = ["parse_fault", "parse_rules", "parse_span"]
+
 _BARE: Mapping[str, Fault] = {
     "close": Close(),
     "reset": Reset(),

@@ -17,6 +17,19 @@ from statistics import median
 
 from mock_oms.core.lifecycle import SETTLED, Status
 
+__all__ = [
+    "INTERVAL_SAMPLE",
+    "MAX_RUNS",
+    "Intervals",
+    "Moment",
+    "Polls",
+    "Run",
+    "Sample",
+    "Sighting",
+    "Timeline",
+    "empty",
+]
+
 MAX_RUNS = 1_000
 INTERVAL_SAMPLE = 4_096
 

@@ -23,6 +23,8 @@ from typing import NamedTuple
 from mock_oms.core.lifecycle import Status
 from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Polls, Timeline, empty
 
+__all__ = ["DEFAULT_MAX_TRACKED", "DEFAULT_SIZE", "Counts", "Entry", "Journal", "outcome"]
+
 DEFAULT_SIZE = 10_000
 DEFAULT_MAX_TRACKED = 100_000
 

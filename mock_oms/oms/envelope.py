@@ -14,6 +14,19 @@ from mock_oms.core.engine import Snapshot
 from mock_oms.core.errors import MockOmsError
 from mock_oms.core.kinds import Flags, Kind
 
+__all__ = [
+    "JSON_CONTENT_TYPE",
+    "SUCCESS_CODE",
+    "SUCCESS_MESSAGE",
+    "RequestIds",
+    "cost_text",
+    "data",
+    "encode",
+    "error",
+    "success",
+    "success_body",
+]
+
 JSON_CONTENT_TYPE = "application/json"
 SUCCESS_CODE = "success"
 SUCCESS_MESSAGE = "success"

@@ -25,6 +25,8 @@ from mock_oms.core.steps import step_problem
 from mock_oms.faults.model import Rule
 from mock_oms.faults.spec import parse_rules
 
+__all__ = ["build"]
+
 
 def _rule(spec: Any) -> CheckpointRule:
     if isinstance(spec, str):

@@ -22,6 +22,17 @@ from mock_oms.scenarios.sourcemap import SourceMap, TextError, parse
 if TYPE_CHECKING:
     from jsonschema import ValidationError
 
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SUFFIXES",
+    "discover",
+    "load_bundled",
+    "load_document",
+    "load_file",
+    "load_paths",
+    "load_text",
+]
+
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 16 * 1024 * 1024
 

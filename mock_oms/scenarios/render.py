@@ -7,6 +7,8 @@ from mock_oms.core.scenario import Phase, Scenario, scripted_next
 from mock_oms.faults.model import NO_END, Latency, Rule
 from mock_oms.faults.model import label as fault_label
 
+__all__ = ["fault_lines", "mermaid", "replay_table", "timeline"]
+
 
 def _lasts(phase: Phase) -> str:
     if phase.seconds is not None:

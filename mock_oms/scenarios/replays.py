@@ -15,6 +15,8 @@ from mock_oms.core.scenario import DEFAULT_RELEASE_SECONDS, Phase, Scenario
 from mock_oms.faults.model import NO_BODY, BusinessError, Deviation, Fault, HttpStatus, Rule
 from mock_oms.faults.spec import parse_fault, parse_rules
 
+__all__ = ["BODILESS", "build"]
+
 BODILESS = frozenset({204, 304})
 
 

@@ -10,6 +10,8 @@ import yaml
 
 from mock_oms.core.errors import DocPath
 
+__all__ = ["MAX_ALIASED", "SourceMap", "TextError", "parse", "parse_yaml"]
+
 # libyaml's parser when PyYAML was built with it: several times faster, same nodes and marks
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

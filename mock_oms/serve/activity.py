@@ -20,6 +20,8 @@ from functools import lru_cache
 
 from mock_oms.journal.requests import Entry, Journal
 
+__all__ = ["ActivityLog", "log", "request_line", "summary_line"]
+
 log = logging.getLogger("mock_oms")
 
 

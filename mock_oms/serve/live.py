@@ -19,6 +19,8 @@ from mock_oms.core.library import Library
 from mock_oms.serve.server import bind, uvicorn_config
 from mock_oms.web.app import MockOms, create_app
 
+__all__ = ["START_TIMEOUT", "STOP_TIMEOUT", "LiveServer"]
+
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 

@@ -33,6 +33,27 @@ from mock_oms import __version__
 from mock_oms.core.kinds import Kind, progress_path
 from mock_oms.core.lifecycle import SETTLED
 
+__all__ = [
+    "PROJECT_GONE",
+    "SLOW",
+    "Options",
+    "ProgressLine",
+    "RecordError",
+    "Result",
+    "Track",
+    "check",
+    "describe",
+    "entry_from_error",
+    "entry_from_response",
+    "hang_for",
+    "is_failure",
+    "poll_once",
+    "record",
+    "scenario_name",
+    "summary",
+    "upstream_client",
+]
+
 SLOW = 0.5  # seconds: a response at least this slow is replayed with its delay
 PROJECT_GONE = "GHANA-PROJECT000001"
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")

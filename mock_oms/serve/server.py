@@ -18,6 +18,8 @@ from mock_oms.core.library import Library
 from mock_oms.serve.activity import ActivityLog
 from mock_oms.web.app import MockOms, create_app
 
+__all__ = ["PortInUse", "bind", "serve", "uvicorn_config"]
+
 
 class PortInUse(OSError):
     pass

@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 
     from mock_oms.web.runtime import Runtime
 
+__all__ = [
+    "BASIC_CHALLENGE",
+    "BEARER_CHALLENGE",
+    "CONTROL_PREFIX",
+    "OPEN_PATHS",
+    "BasicAuth",
+    "ControlGuard",
+    "authorization",
+    "install_control_guard",
+    "oms_guard",
+    "parse_credentials",
+]
+
 CONTROL_PREFIX = "/_mock"
 OPEN_PATHS = frozenset({"/_mock/health"})
 BASIC_CHALLENGE = 'Basic realm="mock-oms", charset="UTF-8"'

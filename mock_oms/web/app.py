@@ -26,6 +26,8 @@ from mock_oms.web.runtime import Runtime
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+__all__ = ["MockOms", "create_app"]
+
 
 class MockOms:
     """The ASGI application. ``runtime`` is there for tests and the pytest plugin."""

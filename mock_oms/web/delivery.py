@@ -53,6 +53,19 @@ if TYPE_CHECKING:
     from mock_oms.core.store import Project
     from mock_oms.web.runtime import Runtime
 
+__all__ = [
+    "DISCONNECT_WAIT",
+    "JSON_TYPE",
+    "STATUS_CODES",
+    "Ending",
+    "Plan",
+    "Shaped",
+    "drop",
+    "send",
+    "shape_error",
+    "shape_poll",
+]
+
 JSON_TYPE = envelope.JSON_CONTENT_TYPE
 DISCONNECT_WAIT = 1.0  # seconds we give uvicorn to notice a connection we ended
 

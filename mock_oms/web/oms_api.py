@@ -34,6 +34,20 @@ from mock_oms.web.access import BASIC_CHALLENGE, oms_guard
 if TYPE_CHECKING:
     from mock_oms.web.runtime import Runtime
 
+__all__ = [
+    "ALLOWED",
+    "CHECKED_IDS",
+    "PREFIX",
+    "ROUTES",
+    "SUFFIX",
+    "OmsApi",
+    "Reply",
+    "Scope",
+    "decode_project_id",
+    "log",
+    "match",
+]
+
 log = logging.getLogger("mock_oms")
 
 PREFIX = b"/api/omsp/"

@@ -13,6 +13,8 @@ from fastapi.openapi.utils import get_openapi
 from mock_oms import schemas
 from mock_oms.core.store import PROJECT_ID
 
+__all__ = ["JSON", "OMS_TAG", "build", "install_openapi"]
+
 JSON = dict[str, Any]
 OMS_TAG = "OMS API (V3.3.0)"
 

@@ -14,6 +14,8 @@ from mock_oms.journal.requests import Journal
 from mock_oms.oms.envelope import RequestIds
 from mock_oms.scenarios.loader import load_bundled, load_paths
 
+__all__ = ["Runtime"]
+
 
 @dataclass
 class Runtime:

@@ -16,6 +16,18 @@ from starlette.responses import Response
 from mock_oms.core.errors import MethodNotAllowed, MockOmsError, Unauthorized
 from mock_oms.oms import envelope
 
+__all__ = [
+    "JSON_TYPE",
+    "Answer",
+    "Headers",
+    "Send",
+    "error_answer",
+    "error_headers",
+    "error_status",
+    "headers",
+    "write",
+]
+
 JSON_TYPE = envelope.JSON_CONTENT_TYPE.encode()
 
 Headers = list[tuple[bytes, bytes]]

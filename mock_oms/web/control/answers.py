@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["ENVELOPE_REF", "NO_PROJECT", "NO_SCENARIO", "TOO_LARGE", "errors"]
+
 ENVELOPE_REF = "#/components/schemas/MigrationProgressResponse_ErrorEnvelope"
 TOO_LARGE = "A body larger than a scenario file may be, 16 MiB (PARAM_ERROR)."
 NO_PROJECT = "No such project (GHANA-PROJECT000001)."

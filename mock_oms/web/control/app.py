@@ -30,6 +30,8 @@ from mock_oms.web.control import clock, faults, journal, projects, scenarios
 from mock_oms.web.openapi import install_openapi
 from mock_oms.web.runtime import Runtime
 
+__all__ = ["ROUTERS", "build", "log"]
+
 log = logging.getLogger("mock_oms")
 
 ROUTERS = (clock.router, scenarios.router, projects.router, faults.router, journal.router)

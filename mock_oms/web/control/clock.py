@@ -9,6 +9,8 @@ from mock_oms.web.control.deps import RuntimeDep
 from mock_oms.web.control.models import Advance, ClockState, Health, Speed
 from mock_oms.web.runtime import Runtime
 
+__all__ = ["advance", "clock_state", "get_clock", "health", "router", "set_speed"]
+
 router = APIRouter(tags=["mock-oms control API"])
 
 

@@ -14,6 +14,8 @@ from mock_oms.core.errors import BadRequest, TooLarge, dotted
 from mock_oms.scenarios.loader import MAX_FILE_BYTES
 from mock_oms.web.runtime import Runtime
 
+__all__ = ["InjectionBody", "RawBody", "RuntimeDep", "injection_body", "read_body", "runtime"]
+
 
 def runtime(request: Request) -> Runtime:
     """The runtime of the server the request reached (set by ``app.build``)."""

@@ -20,6 +20,17 @@ from mock_oms.web.control.deps import InjectionBody, RuntimeDep
 from mock_oms.web.control.models import Cleared, FaultOut, FaultsOut
 from mock_oms.web.runtime import Runtime
 
+__all__ = [
+    "clear_faults",
+    "clear_project_faults",
+    "describe",
+    "inject_global",
+    "inject_project",
+    "list_faults",
+    "list_project_faults",
+    "router",
+]
+
 router = APIRouter(tags=["mock-oms control API"])
 
 _BODY = {

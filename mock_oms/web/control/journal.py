@@ -23,6 +23,8 @@ from mock_oms.web.control.models import (
     SightingOut,
 )
 
+__all__ = ["entry_out", "list_requests", "polls_out", "project_polls", "router"]
+
 router = APIRouter(tags=["mock-oms control API"])
 
 

@@ -25,6 +25,18 @@ from mock_oms.web.control.models import (
     ResetOut,
 )
 
+__all__ = [
+    "act",
+    "create_project",
+    "delete_project",
+    "describe",
+    "get_project",
+    "list_projects",
+    "reset_all",
+    "reset_project",
+    "router",
+]
+
 router = APIRouter(tags=["mock-oms control API"])
 
 

@@ -13,6 +13,15 @@ from mock_oms.web.control.answers import NO_SCENARIO, TOO_LARGE, errors
 from mock_oms.web.control.deps import RawBody, RuntimeDep
 from mock_oms.web.control.models import ScenarioSummary
 
+__all__ = [
+    "add_scenario",
+    "get_scenario",
+    "list_scenarios",
+    "reload_scenarios",
+    "router",
+    "summarize",
+]
+
 router = APIRouter(tags=["mock-oms control API"])
 
 # POST /_mock/scenarios reads its body itself (YAML or JSON, whatever the Content-Type)
