@@ -30,12 +30,7 @@ from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import EDGES, SETTLED, Importance, Status
 from mock_oms.core.steps import allowed_steps
 from mock_oms.faults.malform import OUT_OF_RANGE, known_fields
-from mock_oms.faults.model import (
-    DEFAULT_HANG,
-    DEFAULT_RETRY_AFTER,
-    RETRY_AFTER_STATUSES,
-    Change,
-)
+from mock_oms.faults.model import DEFAULT_HANG, DEFAULT_RETRY_AFTER, RETRY_AFTER_STATUSES, Change
 
 Document = dict[str, Any]
 Timing = Literal["seconds", "polls", "mixed"]

@@ -1,21 +1,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from servers import EPOCH, MakeClient, ServeFactory, live_server
 
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
 from mock_oms.core.clock import ClockMode
 from mock_oms.core.library import Library
 from mock_oms.scenarios.loader import load_bundled
-from mock_oms.serve.live import LiveServer
 from mock_oms.web.app import MockOms, create_app
 
 # The mock_oms plugin itself is active here as it is for any user who installs mock-oms:
@@ -28,7 +26,6 @@ settings.register_profile(
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-EPOCH = 1_700_000_000.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,9 +41,6 @@ def client(app: MockOms) -> Iterator[ControlClient]:
         yield c
 
 
-MakeClient = Callable[..., tuple[MockOms, ControlClient]]
-
-
 @pytest.fixture(scope="session")
 def bundled() -> Library:
     """The bundled scenarios, read once (a library is immutable: apps may share it)."""
@@ -59,10 +53,13 @@ def make_client(bundled: Library) -> Iterator[MakeClient]:
     clients: list[ControlClient] = []
 
     def make(
-        client_kwargs: dict[str, Any] | None = None, **settings: Any
+        client_kwargs: dict[str, Any] | None = None,
+        library: Library | None = None,
+        **settings: Any,
     ) -> tuple[MockOms, ControlClient]:
         settings.setdefault("clock", ClockMode.MANUAL)
-        library = None if settings.get("scenarios") else bundled
+        if library is None and not settings.get("scenarios"):
+            library = bundled
         app = create_app(Settings(**settings), library=library)
         client = ControlClient.in_process(app, **(client_kwargs or {}))
         clients.append(client)
@@ -71,35 +68,6 @@ def make_client(bundled: Library) -> Iterator[MakeClient]:
     yield make
     for client in clients:
         client.close()
-
-
-@dataclass
-class Live:
-    """A mock-oms served by uvicorn on 127.0.0.1 in a thread."""
-
-    app: MockOms
-    base_url: str
-
-    def progress_url(self, project_id: str, segment: str = "migrations") -> str:
-        return f"{self.base_url}/api/omsp/v2/{segment}/{project_id}/progress"
-
-
-@contextmanager
-def live_server(
-    library: Library,
-    *,
-    http: str = "httptools",
-    seed: int = 7,
-    max_fault_delay: float = 5.0,
-    clock: ClockMode = ClockMode.MANUAL,
-    speed: float = 1.0,
-) -> Iterator[Live]:
-    config = Settings(port=0, clock=clock, speed=speed, seed=seed, max_fault_delay=max_fault_delay)
-    with LiveServer(config, library=library, http=http) as server:
-        yield Live(server.app, server.base_url)
-
-
-ServeFactory = Callable[..., AbstractContextManager[Live]]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import MakeClient
+from servers import MakeClient
 
 from mock_oms import cli
 from mock_oms.client import ControlClient, ControlError

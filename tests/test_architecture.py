@@ -87,6 +87,7 @@ MUTATIONS = {
     "core imports web through the package": ("core/steps.py", "from mock_oms import web"),
     "core imports through __import__": ("core/lifecycle.py", "_t = __import__('time')"),
     "a leaf imports mock-oms": ("faults/model.py", "from mock_oms.core.kinds import Kind"),
+    "the fault rules import the core": ("faults/rules.py", "from mock_oms.core import steps"),
     "faults import the web layer": ("faults/spec.py", "from mock_oms.web.app import create_app"),
     "the journal imports the web layer": ("journal/polls.py", "from mock_oms.web import delivery"),
     "the web layer imports the process layer": (

@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import MakeClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from servers import MakeClient
 
 from mock_oms.client import ControlClient, ControlError
 from mock_oms.config import Settings

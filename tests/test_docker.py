@@ -1,8 +1,10 @@
-"""The Dockerfile's promises and the README's container and CI recipes, checked without Docker.
+"""What the image runs, and the README's container and CI recipes, checked without Docker.
 
-No image is built here (`../shared/tools/container-check` does that). These checks read the
-Dockerfile, the .dockerignore and the README, and run each documented container invocation
-through the real CLI with the image's environment, stopping just before the server binds.
+The image itself is built and run for real by `.ci/container` (buildah, on every CI run):
+it checks there what only the image can show (its user, where mock-oms is installed, that
+it serves). Here, each documented container invocation runs through the real CLI with the
+image's own environment and command, stopping just before the server binds, and the
+image's health probe runs against a real server.
 """
 
 from __future__ import annotations
@@ -116,55 +118,6 @@ def image_env() -> dict[str, str]:
             name, _, value = word.partition("=")
             env[name] = value
     return env
-
-
-def test_every_stage_is_a_debian_slim_python_image() -> None:
-    assert len(STAGES) >= 2, "a build stage and a runtime stage"
-    for stage in STAGES:
-        assert re.fullmatch(r"python:3\.1[1-9]-slim", stage.base), stage.base
-
-
-def test_the_runtime_installs_the_wheel_not_the_checkout() -> None:
-    copies = RUNTIME.all("COPY")
-    assert copies and all("--from=" in c for c in copies), copies
-    assert any(re.search(r"pip install .*\.whl", run) for run in RUNTIME.all("RUN"))
-    # the source reaches the image only through a build stage, filtered by .dockerignore
-    assert any(re.fullmatch(r"\. \S+", c) for s in STAGES[:-1] for c in s.all("COPY"))
-
-
-def test_dependencies_are_installed_before_the_project() -> None:
-    deps = RUNTIME.index("RUN", r"pip install .*-r ")
-    project = RUNTIME.index("COPY", r"--from=\S+ /dist")
-    assert deps < project < RUNTIME.index("RUN", r"pip install .*\.whl")
-
-
-def test_the_runtime_is_small() -> None:
-    env = image_env()
-    assert env.get("PYTHONDONTWRITEBYTECODE") == "1"
-    assert env.get("PIP_NO_CACHE_DIR") == "1"
-    for run in RUNTIME.all("RUN"):
-        assert not re.search(r"apt-get|gcc|build-essential|python -m build", run), run
-
-
-def test_it_runs_as_a_non_root_user_after_installing() -> None:
-    user = RUNTIME.one("USER")
-    uid = user.split(":")[0]
-    assert uid.isdigit() and int(uid) > 0, "a numeric, non-root uid (for runAsNonRoot)"
-    assert RUNTIME.index("USER", ".") > max(
-        i for i, (kw, _) in enumerate(RUNTIME.instructions) if kw == "RUN"
-    )
-
-
-def test_port_health_and_command() -> None:
-    assert RUNTIME.one("EXPOSE") == str(PORT)
-    health = RUNTIME.one("HEALTHCHECK")
-    command = health.partition(" CMD ")[2]
-    probe = exec_form(command)
-    assert probe[0] == "python" and HEALTH in probe[-1], probe
-    assert "MOCK_OMS_PORT" in probe[-1] and str(PORT) in probe[-1]
-    assert "curl" not in health and "wget" not in health, "a slim image has neither"
-    assert exec_form(RUNTIME.one("ENTRYPOINT")) == ["mock-oms"]
-    assert exec_form(RUNTIME.one("CMD")) == ["serve", "--host", "0.0.0.0"]
 
 
 def test_the_health_probe_runs(monkeypatch: pytest.MonkeyPatch) -> None:

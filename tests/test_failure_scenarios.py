@@ -13,7 +13,8 @@ from mock_oms.web.app import MockOms, create_app
 
 
 @pytest.fixture(scope="module")
-def app() -> MockOms:
+def seeded() -> MockOms:
+    """One app for the module (its own seed: the draws these tests expect)."""
     return create_app(Settings(clock=ClockMode.MANUAL, seed=5))
 
 
@@ -28,30 +29,30 @@ def labels(app: MockOms, project: str, polls: int, step: float = 0.0) -> list[st
     return out
 
 
-def test_flaky_network(app: MockOms) -> None:
-    seen = Counter(labels(app, "flaky-network~t", 400))
+def test_flaky_network(seeded: MockOms) -> None:
+    seen = Counter(labels(seeded, "flaky-network~t", 400))
     assert 0.08 < seen["status:503"] / 400 < 0.22
     assert 0.01 < seen["reset"] / 400 < 0.1
     assert set(seen) == {None, "status:503", "reset"}
 
 
-def test_rate_limited(app: MockOms) -> None:
-    seen = labels(app, "rate-limited~t", 9)
+def test_rate_limited(seeded: MockOms) -> None:
+    seen = labels(seeded, "rate-limited~t", 9)
     assert seen == [None, None, "status:429"] * 3  # the full migration has not begun
 
 
-def test_slow_service(app: MockOms) -> None:
-    before = labels(app, "slow-service~t", 20)
+def test_slow_service(seeded: MockOms) -> None:
+    before = labels(seeded, "slow-service~t", 20)
     assert all(x is not None and x.startswith("latency:") for x in before)
     assert all(0.5 <= float(str(x).split(":")[1]) <= 2 for x in before)
-    app.runtime.store.advance(100)  # into the full migration
-    during = [float(str(x).split(":")[1]) for x in labels(app, "slow-service~t", 60)]
+    seeded.runtime.store.advance(100)  # into the full migration
+    during = [float(str(x).split(":")[1]) for x in labels(seeded, "slow-service~t", 60)]
     assert any(d >= 8 for d in during)
     assert any(d <= 2 for d in during)
 
 
-def test_malformed_body(app: MockOms) -> None:
-    seen = Counter(labels(app, "malformed-body~t", 400))
+def test_malformed_body(seeded: MockOms) -> None:
+    seen = Counter(labels(seeded, "malformed-body~t", 400))
     assert {
         "not-json",
         "truncate",
@@ -61,11 +62,11 @@ def test_malformed_body(app: MockOms) -> None:
     assert seen[None] > 200
 
 
-def test_outage_then_recovery(app: MockOms) -> None:
+def test_outage_then_recovery(seeded: MockOms) -> None:
     project = "outage-then-recovery~t"
-    assert labels(app, project, 5) == [None] * 5
-    app.runtime.store.advance(60)
-    outage = labels(app, project, 60, step=2)  # 60 s to 180 s
+    assert labels(seeded, project, 5) == [None] * 5
+    seeded.runtime.store.advance(60)
+    outage = labels(seeded, project, 60, step=2)  # 60 s to 180 s
     assert all(x is not None for x in outage)
     assert {x.split("+")[0] for x in outage if x} <= {
         "status:503",
@@ -73,24 +74,24 @@ def test_outage_then_recovery(app: MockOms) -> None:
         "status:504",
         "reset",
     }
-    recovery = labels(app, project, 30, step=2)  # 180 s to 240 s
+    recovery = labels(seeded, project, 30, step=2)  # 180 s to 240 s
     assert set(recovery) == {None, "error:INNER_ERROR"}
-    assert labels(app, project, 10) == [None] * 10
+    assert labels(seeded, project, 10) == [None] * 10
 
 
-def test_recorded_outage_replays_on_scenario_time(app: MockOms) -> None:
+def test_recorded_outage_replays_on_scenario_time(seeded: MockOms) -> None:
     project = "recorded-outage~t"
-    seen = labels(app, project, 11, step=2)  # at 0, 2, ... 20 s
+    seen = labels(seeded, project, 11, step=2)  # at 0, 2, ... 20 s
     assert seen == [None] * 4 + ["status:502", *["status:504"] * 3, "reset", "status:503", None]
-    app.runtime.store.advance(60)
-    assert labels(app, project, 1) == [None]
-    assert app.runtime.store.observe(project)[1].status.value == "FINISHED"
+    seeded.runtime.store.advance(60)
+    assert labels(seeded, project, 1) == [None]
+    assert seeded.runtime.store.observe(project)[1].status.value == "FINISHED"
 
 
-def test_a_recorded_slow_answer_is_replayed_slow(app: MockOms) -> None:
-    app.oms.answer("GET", b"/api/omsp/v2/migrations/recorded-outage~slow/progress")
-    app.runtime.store.advance(10)
-    reply = app.oms.answer("GET", b"/api/omsp/v2/migrations/recorded-outage~slow/progress")
+def test_a_recorded_slow_answer_is_replayed_slow(seeded: MockOms) -> None:
+    seeded.oms.answer("GET", b"/api/omsp/v2/migrations/recorded-outage~slow/progress")
+    seeded.runtime.store.advance(10)
+    reply = seeded.oms.answer("GET", b"/api/omsp/v2/migrations/recorded-outage~slow/progress")
     assert reply.status == 504
     assert reply.plan is not None
     assert reply.plan.delay == pytest.approx(5.005)

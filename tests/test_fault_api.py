@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
+from servers import MakeClient
 
 from mock_oms.client import ControlClient, ControlError
-from mock_oms.config import Settings
-from mock_oms.core.clock import ClockMode
 from mock_oms.core.library import assemble
 from mock_oms.scenarios.loader import load_text
-from mock_oms.web.app import create_app
 
 PLAIN = """\
 name: plain
@@ -23,12 +19,8 @@ timeline:
 
 
 @pytest.fixture
-def control() -> Iterator[ControlClient]:
-    app = create_app(
-        Settings(clock=ClockMode.MANUAL, seed=11), library=assemble([load_text(PLAIN)])
-    )
-    with ControlClient.in_process(app) as client:
-        yield client
+def control(make_client: MakeClient) -> ControlClient:
+    return make_client(library=assemble([load_text(PLAIN)]), seed=11)[1]
 
 
 def test_inject_list_and_clear_a_project_fault(control: ControlClient) -> None:

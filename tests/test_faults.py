@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from mock_oms.faults.model import (
     BusinessError,
     Change,
-    Choice,
     Close,
     Deviation,
     Hang,
@@ -19,14 +18,11 @@ from mock_oms.faults.model import (
     Latency,
     NotJson,
     Reset,
-    Rule,
     Truncate,
     WrongContentType,
     label,
-    pick,
-    resolve,
-    stream,
 )
+from mock_oms.faults.rules import Choice, Rule, pick, resolve, stream
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from mock_oms.core.errors import DocumentProblems
 from mock_oms.core.kinds import Kind
 from mock_oms.faults.chooser import FaultChooser
 from mock_oms.faults.injections import Injection, parse_injection
-from mock_oms.faults.model import Close, HttpStatus, Latency, Reset, Rule
+from mock_oms.faults.model import Close, HttpStatus, Latency, Reset
+from mock_oms.faults.rules import Rule
 
 BOTH = (Kind.MIGRATION, Kind.SYNC)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import MakeClient
+from servers import MakeClient
 
 from mock_oms.client import ControlClient, progress_path
 

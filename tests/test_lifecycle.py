@@ -4,7 +4,8 @@ import pytest
 from documented import LIFECYCLE
 
 from mock_oms.core.lifecycle import (
-    ACTIONS,
+    AUTOMATIC,
+    EDGES,
     SETTLED,
     Action,
     Status,
@@ -45,6 +46,14 @@ def test_automatic_edges_and_reachability() -> None:
 
 def test_deleted_is_final_and_settled_statuses_leave_only_by_operator_action() -> None:
     assert legal_actions(Status.DELETED) == ()
+    assert not any(src is Status.DELETED for src, _ in EDGES)
+    # the service moves a project on by itself only out of RUNNING and RELEASING
+    assert {src for src, _ in AUTOMATIC} == {Status.RUNNING, Status.RELEASING}
     for status in SETTLED:
-        automatic = {dst for (src, _), dst in ACTIONS.items() if src is status}
-        assert Status.RUNNING not in automatic or status is Status.FAILED
+        assert not any(src is status for src, _ in AUTOMATIC), status
+        for src, dst in EDGES:
+            if src is status:  # every way out of a settled status is an operator's action
+                assert action_for(src, dst) is not None, (src, dst)
+    # and the only way back to RUNNING from a settled status is resuming a failure
+    back = {src for src, dst in EDGES if dst is Status.RUNNING and src in SETTLED}
+    assert back == {Status.FAILED}

@@ -12,22 +12,13 @@ import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ServeFactory
+from servers import ServeFactory
 
 from mock_oms.cli import main
 from mock_oms.core.library import assemble
 from mock_oms.scenarios.loader import load_file, load_text
-from mock_oms.serve.recorder import (
-    Options,
-    ProgressLine,
-    Result,
-    entry_from_error,
-    hang_for,
-    poll_once,
-    record,
-    scenario_name,
-    upstream_client,
-)
+from mock_oms.serve.recorder import ProgressLine, poll_once, record, upstream_client
+from mock_oms.serve.recording import Options, Result, entry_from_error, hang_for, scenario_name
 
 # A story told in polls, with a failure on most polls (all deterministic).
 STORY = """\
@@ -260,7 +251,7 @@ def test_scenario_names(text: str, name: str) -> None:
 
 
 def test_progress_line_writes_one_line_per_change(tmp_path: Path) -> None:
-    from mock_oms.serve.recorder import Track
+    from mock_oms.serve.recording import Track
 
     with (tmp_path / "log").open("w+") as stream:
         line = ProgressLine(stream)

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
+from servers import MakeClient
 
 from mock_oms.client import ControlClient
-from mock_oms.config import Settings
-from mock_oms.core.clock import ClockMode
-from mock_oms.core.library import Library
-from mock_oms.web.app import create_app
 
 URL = "/api/omsp/v2/migrations/full-migration/progress"
 
 
 @pytest.fixture
-def control(bundled: Library) -> Iterator[ControlClient]:
-    app = create_app(Settings(clock=ClockMode.MANUAL, max_fault_delay=5), library=bundled)
-    with ControlClient.in_process(app) as client:
-        yield client
+def control(make_client: MakeClient) -> ControlClient:
+    return make_client(max_fault_delay=5)[1]
 
 
 @pytest.mark.parametrize("fault", [{"hang": 5}, {"latency": 5}])

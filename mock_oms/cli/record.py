@@ -114,8 +114,9 @@ def record(
     import signal
 
     from mock_oms.core.kinds import Kind
-    from mock_oms.serve.recorder import Options, ProgressLine, RecordError, describe
+    from mock_oms.serve.recorder import ProgressLine, describe
     from mock_oms.serve.recorder import record as run
+    from mock_oms.serve.recording import Options, RecordError
 
     options = Options(
         upstream=upstream,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Action, Importance, Status, action_for
-from mock_oms.faults.model import Rule
+from mock_oms.faults.rules import Rule
 
 if TYPE_CHECKING:
     from mock_oms.core.replay import Replay

@@ -4,16 +4,8 @@ newest first in each), then the scenario's rules. Pure: time is handed in."""
 from __future__ import annotations
 
 from mock_oms.faults.injections import Active, Injections
-from mock_oms.faults.model import (
-    DEFAULT_MAX_DELAY,
-    Choice,
-    Fault,
-    Rule,
-    needs_draw,
-    pick,
-    resolve,
-    stream,
-)
+from mock_oms.faults.model import DEFAULT_MAX_DELAY, Fault
+from mock_oms.faults.rules import Choice, Rule, needs_draw, pick, resolve, stream
 
 __all__ = ["FaultChooser"]
 

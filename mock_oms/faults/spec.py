@@ -18,7 +18,6 @@ from mock_oms.faults.malform import OUT_OF_RANGE, known_fields
 from mock_oms.faults.model import (
     DEFAULT_RETRY_AFTER,
     GATEWAY_STATUSES,
-    NO_END,
     RETRY_AFTER_STATUSES,
     Body,
     BusinessError,
@@ -31,10 +30,10 @@ from mock_oms.faults.model import (
     Latency,
     NotJson,
     Reset,
-    Rule,
     Truncate,
     WrongContentType,
 )
+from mock_oms.faults.rules import NO_END, Rule
 
 __all__ = ["parse_fault", "parse_rules", "parse_span"]
 

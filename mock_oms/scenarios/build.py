@@ -22,7 +22,7 @@ from mock_oms.core.scenario import (
     Scenario,
 )
 from mock_oms.core.steps import step_problem
-from mock_oms.faults.model import Rule
+from mock_oms.faults.rules import Rule
 from mock_oms.faults.spec import parse_rules
 
 __all__ = ["build"]

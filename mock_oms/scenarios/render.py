@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from mock_oms.core.lifecycle import Action
 from mock_oms.core.scenario import Phase, Scenario, scripted_next
-from mock_oms.faults.model import NO_END, Latency, Rule
+from mock_oms.faults.model import Latency
 from mock_oms.faults.model import label as fault_label
+from mock_oms.faults.rules import NO_END, Rule
 
 __all__ = ["fault_lines", "mermaid", "replay_table", "timeline"]
 

@@ -12,7 +12,8 @@ from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Importance, Status
 from mock_oms.core.replay import Mode, Recorded, Replay, snapshot
 from mock_oms.core.scenario import DEFAULT_RELEASE_SECONDS, Phase, Scenario
-from mock_oms.faults.model import NO_BODY, BusinessError, Deviation, Fault, HttpStatus, Rule
+from mock_oms.faults.model import NO_BODY, BusinessError, Deviation, Fault, HttpStatus
+from mock_oms.faults.rules import Rule
 from mock_oms.faults.spec import parse_fault, parse_rules
 
 __all__ = ["BODILESS", "build"]

@@ -3,25 +3,12 @@
 ``oms_api`` comes here only when a project's scenario has faults or a recording, or when
 faults are injected (``Scenario.plain`` and ``Injections.armed`` say so); a plain poll
 never does. :func:`shape_poll` and :func:`shape_error` decide status, body and a
-:class:`Plan` for the wire; :func:`send` carries the plan out over ASGI.
-
-Ending a connection on purpose. Under uvicorn the ASGI ``send`` callable is a bound method
-of the request's ``RequestResponseCycle`` (``httptools_impl`` and ``h11_impl`` alike),
-whose ``transport`` is the asyncio transport of the connection: ``close()`` ends it
-cleanly without a response (the client sees the server disconnect), ``abort()`` after
-``SO_LINGER`` 0 resets it (the client sees ECONNRESET). We then wait for uvicorn to notice
-the disconnect, so that it does not log an unfinished response. Any other server (or the
-in-process transport) gets :class:`~mock_oms.core.errors.ConnectionDropped` raised instead:
-``transport.InProcessTransport`` maps it to the httpx error a socket would give, other
-servers typically close the connection (or answer 500 when nothing was sent yet).
+:class:`Plan` for the wire; ``wire.send`` carries the plan out over ASGI.
+How a plan goes on the wire is :mod:`mock_oms.web.wire`'s.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-import struct
 from dataclasses import dataclass
 from enum import StrEnum
 from http import HTTPStatus
@@ -29,13 +16,12 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from mock_oms.core import replay
-from mock_oms.core.errors import ConnectionDropped, InjectedError
+from mock_oms.core.errors import InjectedError
 from mock_oms.core.kinds import Kind
 from mock_oms.faults.malform import deviate, kept_bytes, without_commas
 from mock_oms.faults.model import (
     Body,
     BusinessError,
-    Choice,
     Close,
     Deviation,
     Hang,
@@ -45,6 +31,7 @@ from mock_oms.faults.model import (
     Truncate,
     WrongContentType,
 )
+from mock_oms.faults.rules import Choice
 from mock_oms.oms import envelope
 from mock_oms.web import writer
 
@@ -54,20 +41,16 @@ if TYPE_CHECKING:
     from mock_oms.web.runtime import Runtime
 
 __all__ = [
-    "DISCONNECT_WAIT",
     "JSON_TYPE",
     "STATUS_CODES",
     "Ending",
     "Plan",
     "Shaped",
-    "drop",
-    "send",
     "shape_error",
     "shape_poll",
 ]
 
 JSON_TYPE = envelope.JSON_CONTENT_TYPE
-DISCONNECT_WAIT = 1.0  # seconds we give uvicorn to notice a connection we ended
 
 # The OMS-style code of the envelope a status fault sends.
 STATUS_CODES = {
@@ -239,90 +222,3 @@ def shape_error(runtime: Runtime, status: int, body: bytes, began: float) -> Sha
     """An error reply (unknown project, bad path) with the global fault, if one applies."""
     choice = runtime.faults.choose_global(runtime.clock.now())
     return _apply(_Base(status, body, None), choice, runtime, began)
-
-
-# -- the wire ---------------------------------------------------------------------------------
-
-
-async def _client_left(receive: Any, seconds: float) -> bool:
-    """Wait ``seconds``; True as soon as the client disconnects (we stop waiting then)."""
-    if seconds <= 0:
-        return False
-
-    async def disconnected() -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            if not message.get("more_body", False):
-                break
-        # the request is read: the next message can only be the disconnect
-        if (await receive())["type"] != "http.disconnect":
-            await asyncio.Event().wait()
-
-    try:
-        async with asyncio.timeout(seconds):
-            await disconnected()
-    except TimeoutError:
-        return False
-    return True
-
-
-async def drop(send: Any, *, reset: bool = False, sent: int | None = None) -> None:
-    """End the connection without (the rest of) a response: cleanly, or with a reset.
-
-    ``sent``: the body bytes already sent, when the headers went out (for the message of
-    :class:`ConnectionDropped`, worded as httpx words what a socket tells it).
-    """
-    cycle = getattr(send, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if not (hasattr(transport, "abort") and hasattr(transport, "get_extra_info")):
-        if reset:
-            raise ConnectionDropped("[Errno 104] Connection reset by peer", reset=True)
-        if sent is not None:
-            raise ConnectionDropped(
-                f"peer closed connection without sending complete message body "
-                f"(received {sent} bytes)"
-            )
-        raise ConnectionDropped("Server disconnected without sending a response.")
-    assert transport is not None
-    if reset:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:  # linger 0: close() sends RST instead of FIN
-            with contextlib.suppress(OSError, AttributeError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        transport.abort()
-    else:
-        transport.close()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DISCONNECT_WAIT
-    while not getattr(cycle, "disconnected", True) and loop.time() < deadline:
-        await asyncio.sleep(0.001)
-
-
-async def send(
-    outcome: Shaped, method: str, receive: Any, send_: Any, allow: tuple[str, ...] = ()
-) -> None:
-    """Carry out ``outcome`` over ASGI."""
-    plan = outcome.plan
-    if plan.delay > 0 and await _client_left(receive, plan.delay):
-        return
-    ending = plan.ending
-    if ending is Ending.HANG:
-        await _client_left(receive, plan.hang)
-        await drop(send_)
-        return
-    if ending in (Ending.CLOSE, Ending.RESET):
-        await drop(send_, reset=ending is Ending.RESET)
-        return
-    extra = []
-    if plan.retry_after is not None:
-        extra.append((b"retry-after", plan.retry_after.encode("latin-1")))
-    if outcome.status == 405 and allow:
-        extra.append((b"allow", ", ".join(allow).encode()))
-    head = writer.headers(len(outcome.body), plan.content_type.encode("latin-1"), extra)
-    if ending is Ending.TRUNCATE:
-        await writer.write(send_, outcome.status, outcome.body, head, method=method, keep=plan.keep)
-        await drop(send_, sent=len(outcome.body[: plan.keep]) if method != "HEAD" else 0)
-        return
-    await writer.write(send_, outcome.status, outcome.body, head, method=method)

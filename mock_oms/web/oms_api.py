@@ -28,7 +28,7 @@ from mock_oms.core.kinds import Kind
 from mock_oms.core.lifecycle import Status
 from mock_oms.core.store import check_project_id
 from mock_oms.oms import envelope
-from mock_oms.web import delivery, writer
+from mock_oms.web import delivery, wire, writer
 from mock_oms.web.access import BASIC_CHALLENGE, oms_guard
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class OmsApi:
         )
         if plan is not None:  # a fault or a recorded answer: delivered its own way
             outcome = delivery.Shaped(reply.status, reply.body, reply.fault, plan)
-            await delivery.send(outcome, method, receive, send, ALLOWED)
+            await wire.send(outcome, method, receive, send, ALLOWED)
             return
         body = reply.body
         head = reply.head
