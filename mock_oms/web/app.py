@@ -21,7 +21,7 @@ from mock_oms.faults.chooser import FaultChooser
 from mock_oms.journal.requests import Journal
 from mock_oms.oms.envelope import RequestIds
 from mock_oms.web.oms_api import PREFIX, OmsApi
-from mock_oms.web.runtime import Runtime
+from mock_oms.web.runtime import Runtime, library_of
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -80,9 +80,15 @@ def create_app(
     # without --seed, faults still come from one seed (GET /_mock/faults shows it)
     seed = settings.seed if settings.seed is not None else random.SystemRandom().getrandbits(32)
     faults = FaultChooser(seed, settings.max_fault_delay)
+    startup = library if library is not None else library_of(settings)
     runtime = Runtime(
-        settings, store, RequestIds(settings.seed), wall_clock, journal=journal, faults=faults
+        settings,
+        store,
+        RequestIds(settings.seed),
+        wall_clock,
+        journal=journal,
+        faults=faults,
+        startup_library=startup,
     )
-    runtime.startup_library = library if library is not None else runtime.load_library()
-    store.replace_library(runtime.startup_library)
+    store.replace_library(startup)
     return MockOms(runtime)

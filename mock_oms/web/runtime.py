@@ -14,12 +14,13 @@ from mock_oms.journal.requests import Journal
 from mock_oms.oms.envelope import RequestIds
 from mock_oms.scenarios.loader import load_bundled, load_paths
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "library_of"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Runtime:
-    """Everything one server instance holds, handed to both of its faces."""
+    """Everything one server instance holds, handed to both of its faces. Frozen: its parts
+    change inside (the store swaps states, the journal records), never by replacement."""
 
     settings: Settings
     store: Store
@@ -35,6 +36,11 @@ class Runtime:
 
     def load_library(self) -> Library:
         """The library the settings name (the bundled one by default)."""
-        if self.settings.scenarios:
-            return load_paths(self.settings.scenarios)
-        return load_bundled()
+        return library_of(self.settings)
+
+
+def library_of(settings: Settings) -> Library:
+    """The scenarios ``settings`` name: their files, or the bundled library."""
+    if settings.scenarios:
+        return load_paths(settings.scenarios)
+    return load_bundled()
