@@ -16,7 +16,7 @@ def test_lifecycle_state_machine(
     oms_control: ControlClient, oms_options: KitOptions, oms_settings: settings
 ) -> None:
     """Legal actions do what the lifecycle table says, illegal ones are refused in band."""
-    machine = LifecycleMachine.bind(oms_control, auth=oms_options.auth)
+    machine = LifecycleMachine.bind(oms_control, auth=oms_options.auth, level=oms_options.level)
     run_state_machine_as_test(
         machine, settings=settings(oms_settings, stateful_step_count=STEPS_PER_EXAMPLE)
     )
