@@ -67,10 +67,9 @@ def pytest_arguments(
         f"junit_suite_name={SUITE_NAME}",
         "-r",
         "fEs",
-        # the command imported mock_oms and the kit before pytest could rewrite their
-        # asserts; the kit's checks carry their own messages
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
+        # the kit's checks carry their own messages: rewriting the asserts of every module
+        # the run imports would only cost time (and the command imported the kit first)
+        "--assert=plain",
         f"--hypothesis-seed={seed}",
         "--oms-spelling=cli",
     ]

@@ -462,8 +462,9 @@ def poll_sessions(
 
 
 def unknown_ids(token: str) -> list[str]:
-    """Well-formed project IDs no server knows."""
-    return [f"contract-unknown-{token}", f"np_contract0{token}"]
+    """Project IDs no server knows, well-formed in any grammar (OMS's own IDs read
+    ``np_`` and letters and digits)."""
+    return [f"np_{token}0001", f"np_contract0{token}"]
 
 
 def malformed_ids() -> list[str]:

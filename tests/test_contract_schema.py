@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,7 +39,7 @@ def test_the_compatible_schema_follows_its_source() -> None:
     source = copy.deepcopy(schemas.load(schemas.MIGRATION_PROGRESS))
     source["$defs"]["Progress"]["maximum"] = 50
     widened = Draft202012Validator(schema.widen(source))
-    body = {
+    body: dict[str, Any] = {
         "success": True,
         "code": None,
         "message": None,
@@ -70,7 +71,7 @@ def test_the_compatible_schema_follows_its_source() -> None:
 def _objects(defs: dict[str, Any], definition: str) -> st.SearchStrategy[dict[str, Any]]:
     """Objects of ``$defs[definition]``, drawn property by property (hypothesis-jsonschema
     draws scalars well; objects it leaves to this)."""
-    fields = {}
+    fields: dict[str, st.SearchStrategy[Any]] = {}
     for name, sub in defs[definition]["properties"].items():
         ref = sub.get("$ref", "")
         target = defs.get(ref.rpartition("/")[2], {})

@@ -30,7 +30,7 @@ def at_server(*payloads: dict[str, Any], kind: Kind = Kind.MIGRATION) -> list[Re
 
 
 SUSPENDED = {"status": "SUSPEND"}
-NO_INCR = {"enableIncrSync": False, "currentStep": "FULL_MIGRATION"}
+NO_INCR: dict[str, Any] = {"enableIncrSync": False, "currentStep": "FULL_MIGRATION"}
 
 # (rule, a session that keeps it, a session that breaks it)
 SESSIONS: list[tuple[Rule, list[Response], list[Response]]] = [
@@ -420,7 +420,7 @@ def test_checkpoint_value(value: Any, expected: tuple[int, ...] | None) -> None:
 
 
 def test_terminal_statuses_are_those_that_never_run_again() -> None:
-    assert temporal.TERMINAL == {"FINISHED", "RELEASING", "RELEASED", "DELETED"}
+    assert {"FINISHED", "RELEASING", "RELEASED", "DELETED"} == temporal.TERMINAL
 
 
 def test_rules_do_not_mutate_responses() -> None:
