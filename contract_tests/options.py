@@ -20,8 +20,10 @@ REAL_POLL_DURATION = 30.0
 # A transient failure (a gateway's 502 without an OMS body, a reset connection) is
 # retried after each of these delays in turn; then the poll has failed.
 RETRY_DELAYS = (0.25, 0.5, 1.0)
-# How long the kit waits for a server before it says there is none to check.
+# How long the kit waits for a server before it says there is none to check (to connect,
+# and for the first answer), and for any answer after that.
 CONNECT_TIMEOUT = 3.0
+FIRST_ANSWER_TIMEOUT = 5.0
 TIMEOUT = 10.0
 
 

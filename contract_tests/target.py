@@ -21,6 +21,7 @@ import httpx
 from contract_tests import facts
 from contract_tests.options import (
     CONNECT_TIMEOUT,
+    FIRST_ANSWER_TIMEOUT,
     PYTEST,
     RETRY_DELAYS,
     KitOptions,
@@ -233,6 +234,7 @@ def reach(
     *,
     retry_delays: Sequence[float] = RETRY_DELAYS,
     sleep: Callable[[float], None] = time.sleep,
+    timeout: float = FIRST_ANSWER_TIMEOUT,
 ) -> httpx.Response:
     """The server's answer to mock-oms's health check (any server answers something);
     :class:`OptionError` when there is no server to check at ``base_url``. A refused or
@@ -241,7 +243,7 @@ def reach(
     delays = list(retry_delays)
     while True:
         try:
-            return http.get(HEALTH)
+            return http.get(HEALTH, timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT))
         except httpx.TimeoutException as exc:
             raise OptionError(
                 f"{base_url} did not answer ({type(exc).__name__}): is the server running, "
@@ -318,11 +320,16 @@ def preflight(options: KitOptions) -> None:
     if options.base_url is None:
         return
     with _client(options) as http:
-        if _is_mock_health(reach(http, options.base_url, options.spelling)):
+        first = reach(http, options.base_url, options.spelling, timeout=_first(options))
+        if _is_mock_health(first):
             return  # open_target asks mock-oms more (and its faults first)
         target = Target(http, label=options.base_url, auth=options.auth)
         check_access(target, auth_given=options.auth is not None, spelling=options.spelling)
         check_oms_paths(target, options.base_url, options.spelling)
+
+
+def _first(options: KitOptions) -> float:
+    return min(options.timeout, FIRST_ANSWER_TIMEOUT)
 
 
 def _client(options: KitOptions) -> httpx.Client:
@@ -356,7 +363,7 @@ def open_target(options: KitOptions) -> Iterator[Target]:
     try:
         control: ControlClient | None = None
         label = options.base_url
-        if _is_mock_health(reach(http, options.base_url, spelling)):
+        if _is_mock_health(reach(http, options.base_url, spelling, timeout=_first(options))):
             control = ControlClient(client=http, token=options.control_token)
             label = f"mock-oms at {options.base_url}"
         target = Target(
