@@ -151,6 +151,7 @@ SUCCESS_CODE = "success"
 # Spellings of success no failure may carry as its code.
 SUCCESS_SPELLINGS = frozenset({"success", "ok", "0", "200"})
 # Error codes look like these: GHANA-XXXX000000, PARAM_ERROR, INNER_ERROR, ...
-ERROR_CODE_MARKS = ("GHANA-", "ERROR", "FAIL", "EXCEPTION")
+ERROR_CODE_MARKS = ("ERROR", "FAIL", "EXCEPTION")
+OMS_CODE_PREFIX = "GHANA-"
 # Gateway failures a client retries: timeouts, throttling, a bad or missing upstream.
 TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})

@@ -270,8 +270,11 @@ def content_type_violations(response: Response) -> list[Violation]:
 
 
 def _looks_like_error(code: str) -> bool:
+    """An error code: a documented one, ``GHANA-...`` (but for a success), ``..._ERROR``."""
     upper = code.upper()
-    return code in facts.ERROR_CODES or any(mark in upper for mark in facts.ERROR_CODE_MARKS)
+    if code in facts.ERROR_CODES or any(mark in upper for mark in facts.ERROR_CODE_MARKS):
+        return True
+    return upper.startswith(facts.OMS_CODE_PREFIX) and "SUCCESS" not in upper
 
 
 def code_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:

@@ -74,6 +74,7 @@ class Target:
         self._monotonic = monotonic
         self._wall_clock = wall_clock
         self._retry_delays = tuple(retry_delays)
+        self._down = False  # the last poll failed every attempt: try the next ones once
 
     @property
     def mock(self) -> bool:
@@ -92,13 +93,16 @@ class Target:
 
         A transient failure (no HTTP answer, or a 408, 429, 502, 503 or 504 that carries
         no OMS envelope) is retried after each of the retry delays; when every attempt
-        fails, the response says why in ``transport``. ``server_time``: the server's Unix
-        time, when the caller knows it better than the ``Date`` header does.
+        fails, the response says why in ``transport``, and later polls are tried once
+        until one gets an answer (a server that went away costs no retries on every
+        poll). ``server_time``: the server's Unix time, when the caller knows it better
+        than the ``Date`` header does.
         """
         path = progress_path(kind, quote(project_id, safe=""))
         failures: list[str] = []
         last: Response | None = None
-        for delay in (*self._retry_delays, None):
+        delays = () if self._down else self._retry_delays
+        for delay in (*delays, None):
             try:
                 reply = self.http.get(path, auth=self._auth or httpx.USE_CLIENT_DEFAULT)
             except httpx.TransportError as exc:
@@ -106,6 +110,7 @@ class Target:
             else:
                 last = self._response(kind, project_id, reply, at, index, server_time)
                 if not transient(last):
+                    self._down = False
                     if failures:
                         self._note(last, failures, answered=True)
                     return replace(last, retries=tuple(failures))
@@ -113,6 +118,7 @@ class Target:
             if delay is not None:
                 self._sleep(delay)
         failed = last or Response(kind, project_id, 0, None, "", at, index)
+        self._down = True
         self._note(failed, failures, answered=False)
         return replace(
             failed,
@@ -259,10 +265,10 @@ def reach(
 
 
 def check_access(target: Target, *, auth_given: bool, spelling: Spelling = PYTEST) -> None:
-    """:class:`OptionError` when the progress endpoint refuses the kit (HTTP 401): every
-    check would only see that refusal."""
+    """:class:`OptionError` when the progress endpoint refuses the kit (HTTP 401, or 403
+    without an OMS answer): every check would only see that refusal."""
     answer = target.get(Kind.MIGRATION, ACCESS_PROBE)
-    if answer.status_code != 401:
+    if answer.status_code != 401 and (answer.status_code != 403 or answer.envelope):
         return
     if auth_given:
         why = f"refused the credentials given by {spelling('auth')}"
@@ -271,7 +277,7 @@ def check_access(target: Target, *, auth_given: bool, spelling: Spelling = PYTES
     body = answer.body
     said = body.get("message") if isinstance(body, dict) else None
     said = str(said) if said else answer.text[:200]
-    raise OptionError(f"{target.label} {why} (HTTP 401: {said!r})")
+    raise OptionError(f"{target.label} {why} (HTTP {answer.status_code}: {said!r})")
 
 
 def check_oms_paths(target: Target, base_url: str, spelling: Spelling = PYTEST) -> None:
@@ -336,7 +342,8 @@ def _client(options: KitOptions) -> httpx.Client:
     assert options.base_url is not None
     check_url(options.base_url, options.spelling)
     timeout = httpx.Timeout(options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout))
-    return httpx.Client(base_url=options.base_url, timeout=timeout)
+    # a client follows redirects (http to https, a moved root); the kit judges the answer
+    return httpx.Client(base_url=options.base_url, timeout=timeout, follow_redirects=True)
 
 
 @contextmanager
@@ -412,16 +419,9 @@ def refuse_global_faults(control: ControlClient, label: str) -> None:
 
 def detect_kind(target: Target, project_id: str) -> Kind:
     """The endpoint that knows ``project_id``: migrations, else sync (migrations if neither)."""
-    first = target.get(Kind.MIGRATION, project_id)
-    if first.data is not None or not _unknown(first):
+    if target.get(Kind.MIGRATION, project_id).data is not None:
         return Kind.MIGRATION
-    second = target.get(Kind.SYNC, project_id)
-    return Kind.SYNC if second.data is not None else Kind.MIGRATION
-
-
-def _unknown(response: Response) -> bool:
-    body = response.body
-    return isinstance(body, dict) and body.get("code") == facts.UNKNOWN_PROJECT_CODE
+    return Kind.SYNC if target.get(Kind.SYNC, project_id).data is not None else Kind.MIGRATION
 
 
 def projects_to_observe(

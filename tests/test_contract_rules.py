@@ -196,6 +196,8 @@ def test_the_content_type_of_a_body_that_is_not_json_is_the_schema_rules_busines
         (envelope(data(), code="INNER_ERROR", message="[INNER_ERROR]: boom"), BOTH),
         (envelope(None, message="[INNER_ERROR]: no such project"), BOTH),  # prefix mismatch
         (envelope(data(), message="[PARAM_ERROR]: bad"), BOTH),
+        (envelope(data(), code="GHANA-OPERIE000000"), BOTH),
+        (envelope(data(), code="GHANA-SUCCESS"), [STRICT]),
         (envelope(data(), code="SUCCESS"), [STRICT]),  # the strict level wants "success"
         (envelope(data(), code=None), [STRICT]),
         (envelope(None, message="no such project"), [STRICT]),  # no [CODE]: prefix

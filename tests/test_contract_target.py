@@ -12,6 +12,7 @@ from contract_tests.options import CLI, KitOptions, OptionError, ProjectSpec
 from contract_tests.target import (
     ProjectRef,
     Target,
+    check_access,
     check_oms_paths,
     check_url,
     detect_kind,
@@ -346,3 +347,45 @@ def test_a_server_that_never_answers_is_refused_within_the_timeout() -> None:
 def test_urls_without_an_http_scheme_are_refused(url: str) -> None:
     with pytest.raises(OptionError, match=r"--base-url .*: give an http:// or https:// URL"):
         check_url(url, CLI)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "refused"),
+    [
+        (401, {}, True),
+        (403, {}, True),  # a gateway's refusal
+        (403, GOOD, False),  # OMS's answer: the rules judge it
+        (200, GOOD, False),
+    ],
+)
+def test_a_refusal_of_the_kit_stops_it(status: int, body: Any, refused: bool) -> None:
+    http, _ = scripted(httpx.Response(status, json=body))
+    target = Target(http, label="real")
+    if refused:
+        with pytest.raises(OptionError, match=f"asks for HTTP Basic .*HTTP {status}"):
+            check_access(target, auth_given=False, spelling=CLI)
+    else:
+        check_access(target, auth_given=False, spelling=CLI)
+
+
+def test_a_sync_project_is_found_whatever_the_migration_endpoint_says() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/sync/" in request.url.path:
+            return httpx.Response(200, json={"success": True, "data": {"status": "INIT"}})
+        return httpx.Response(404, text="no such route")
+
+    with httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real") as http:
+        assert detect_kind(Target(http, label="real", retry_delays=()), "np_1") is Kind.SYNC
+
+
+def test_after_a_poll_failed_every_attempt_the_next_are_tried_once() -> None:
+    down = [httpx.ConnectError("refused")] * 6
+    http, seen = scripted(*down, httpx.Response(200, json=GOOD), *down[:4])
+    target, slept = quiet_target(http)
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 4 attempts
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 1
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 1
+    assert target.get(Kind.MIGRATION, "a").transport is None  # answered: back to retries
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 4 again
+    assert len(seen) == 11
+    assert slept == [0.25, 0.5, 1.0] * 2
