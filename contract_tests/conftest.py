@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from contract_tests.levels import Level
 from contract_tests.options import KitOptions, OptionError
@@ -93,11 +93,16 @@ def oms_control(oms_target: Target) -> ControlClient:
 
 @pytest.fixture(scope="session")
 def oms_settings(oms_options: KitOptions) -> settings:
-    """Hypothesis settings of the kit's property tests (seed: ``--hypothesis-seed``)."""
+    """Hypothesis settings of the kit's property tests (seed: ``--hypothesis-seed``).
+
+    No shrinking: every step of it is a request to the server, and against a server that
+    fails every example (a wrong content type, say) it would cost minutes to find a
+    shorter project ID. The failing example is shown as drawn."""
     return settings(
         max_examples=oms_options.max_examples,
         deadline=None,
         database=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
 
