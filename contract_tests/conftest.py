@@ -6,12 +6,14 @@ Fixture names start with ``oms_`` so that they never shadow a user's own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
+from contract_tests.levels import Level
 from contract_tests.options import KitOptions, OptionError
 from contract_tests.plugin import kit_options
 from contract_tests.rules import Response
@@ -41,16 +43,44 @@ def oms_token() -> str:
     return uuid.uuid4().hex[:10]
 
 
+TARGET = pytest.StashKey[Target]()
+
+
 @pytest.fixture(scope="session")
-def oms_target(oms_options: KitOptions) -> Iterator[Target]:
-    """The server under test. When there is none to check (unreachable, or refusing the
-    kit), the run stops with the reason rather than failing every check with it."""
+def oms_level(oms_options: KitOptions) -> Level:
+    """The level the checks judge at: compatible (default) or strict (``--oms-strict``)."""
+    return oms_options.level
+
+
+@pytest.fixture(scope="session")
+def oms_target(
+    oms_options: KitOptions,
+    pytestconfig: pytest.Config,
+    record_testsuite_property: Callable[[str, object], None],
+) -> Iterator[Target]:
+    """The server under test. When there is none to check (unreachable, refusing the kit,
+    no OMS paths), the run stops with the reason rather than failing every check with it.
+    The transient failures its polls met are written to the JUnit report at the end."""
     with ExitStack() as stack:
         try:
             target = stack.enter_context(open_target(oms_options))
         except OptionError as exc:
             pytest.exit(f"mock-oms contract kit: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+        pytestconfig.stash[TARGET] = target
         yield target
+        record_testsuite_property("oms-level", oms_options.level.value)
+        for note in target.notes:
+            record_testsuite_property("transport-note", note)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The transient failures the kit retried, one line each."""
+    target = config.stash.get(TARGET, None)
+    if target is None or not target.notes:
+        return
+    terminalreporter.section("transport notes (transient failures, retried)")
+    for note in target.notes:
+        terminalreporter.line(note)
 
 
 @pytest.fixture(scope="session")
@@ -63,11 +93,16 @@ def oms_control(oms_target: Target) -> ControlClient:
 
 @pytest.fixture(scope="session")
 def oms_settings(oms_options: KitOptions) -> settings:
-    """Hypothesis settings of the kit's property tests (seed: ``--hypothesis-seed``)."""
+    """Hypothesis settings of the kit's property tests (seed: ``--hypothesis-seed``).
+
+    No shrinking: every step of it is a request to the server, and against a server that
+    fails every example (a wrong content type, say) it would cost minutes to find a
+    shorter project ID. The failing example is shown as drawn."""
     return settings(
         max_examples=oms_options.max_examples,
         deadline=None,
         database=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contract_tests.facts import DEFAULT_CLOCK_SKEW
+from contract_tests.levels import Level
 from mock_oms.core.kinds import Kind
 
 DEFAULT_MAX_EXAMPLES = 25
@@ -15,9 +17,33 @@ MOCK_POLL_DURATION = 900.0
 REAL_POLL_INTERVAL = 2.0
 REAL_POLL_DURATION = 30.0
 
+# A transient failure (a gateway's 502 without an OMS body, a reset connection) is
+# retried after each of these delays in turn; then the poll has failed.
+RETRY_DELAYS = (0.25, 0.5, 1.0)
+# How long the kit waits for a server before it says there is none to check (to connect,
+# and for the first answer), and for any answer after that.
+CONNECT_TIMEOUT = 3.0
+FIRST_ANSWER_TIMEOUT = 5.0
+TIMEOUT = 10.0
+
 
 class OptionError(ValueError):
-    """An option value the kit cannot use."""
+    """An option value the kit cannot use, or no server to check: the run stops with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """How the options are spelled where the user typed them: ``mock-oms contract
+    --base-url`` or ``pytest --oms-base-url``."""
+
+    prefix: str = "--oms-"
+
+    def __call__(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+
+PYTEST = Spelling("--oms-")
+CLI = Spelling("--")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,30 +54,31 @@ class ProjectSpec:
     kind: Kind | None = None
 
     @classmethod
-    def parse(cls, text: str) -> ProjectSpec:
+    def parse(cls, text: str, spelling: Spelling = PYTEST) -> ProjectSpec:
         prefix, sep, rest = text.partition(":")
         if sep and prefix in (Kind.MIGRATION.value, Kind.SYNC.value):
             if not rest:
-                raise OptionError(f"--oms-project {text!r}: the project ID is empty")
+                raise OptionError(f"{spelling('project')} {text!r}: the project ID is empty")
             return cls(rest, Kind(prefix))
         if not text:
-            raise OptionError("--oms-project: the project ID is empty")
+            raise OptionError(f"{spelling('project')}: the project ID is empty")
         return cls(text)
 
 
-def parse_auth(text: str) -> tuple[str, str]:
+def parse_auth(text: str, spelling: Spelling = PYTEST) -> tuple[str, str]:
     user, sep, password = text.partition(":")
     if not sep or not user:
-        raise OptionError("--oms-auth takes USER:PASSWORD")
+        raise OptionError(f"{spelling('auth')} takes USER:PASSWORD")
     return user, password
 
 
 @dataclass(frozen=True, slots=True)
 class KitOptions:
-    """What the kit runs against and how long it observes.
+    """What the kit runs against, how long it observes and how strictly it judges.
 
     ``base_url`` None: an in-process mock-oms with the bundled scenarios. ``poll_interval``
     and ``poll_duration`` None: the defaults for the kind of server (see module constants).
+    ``spelling``: how messages name the options (the command the user typed).
     """
 
     base_url: str | None = None
@@ -61,15 +88,22 @@ class KitOptions:
     poll_interval: float | None = None
     poll_duration: float | None = None
     max_examples: int = DEFAULT_MAX_EXAMPLES
-    timeout: float = 10.0
+    level: Level = Level.COMPATIBLE
+    clock_skew: float = DEFAULT_CLOCK_SKEW
+    timeout: float = TIMEOUT
+    retry_delays: tuple[float, ...] = RETRY_DELAYS
+    spelling: Spelling = PYTEST
 
     def __post_init__(self) -> None:
+        name = self.spelling
         if self.poll_interval is not None and not self.poll_interval > 0:
-            raise OptionError("--oms-poll-interval must be > 0")
+            raise OptionError(f"{name('poll-interval')} must be > 0")
         if self.poll_duration is not None and not self.poll_duration >= 0:
-            raise OptionError("--oms-poll-duration must be >= 0")
+            raise OptionError(f"{name('poll-duration')} must be >= 0")
         if self.max_examples < 1:
-            raise OptionError("--oms-max-examples must be >= 1")
+            raise OptionError(f"{name('max-examples')} must be >= 1")
+        if not self.clock_skew >= 0:
+            raise OptionError(f"{name('clock-skew')} must be >= 0")
 
     def interval(self, mock: bool) -> float:
         if self.poll_interval is not None:

@@ -7,15 +7,28 @@ and only run when the kit's tests are collected (``pytest --pyargs contract_test
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from contract_tests.facts import DEFAULT_CLOCK_SKEW
+from contract_tests.levels import Level
 from contract_tests.options import (
+    CLI,
     DEFAULT_MAX_EXAMPLES,
+    MOCK_POLL_DURATION,
+    MOCK_POLL_INTERVAL,
+    PYTEST,
+    REAL_POLL_DURATION,
+    REAL_POLL_INTERVAL,
     KitOptions,
     OptionError,
     ProjectSpec,
     parse_auth,
 )
+
+# `mock-oms contract` sets it, so that messages name its options (--base-url), not ours.
+SPELLING_OPTION = "--oms-spelling"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,15 +63,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="S",
         type=float,
         default=None,
-        help="Seconds between polls (default: 5 against mock-oms, 2 against a real OMS).",
+        help=f"Seconds between polls (default: {MOCK_POLL_INTERVAL:g} against mock-oms, "
+        f"{REAL_POLL_INTERVAL:g} against another server).",
     )
     group.addoption(
         "--oms-poll-duration",
         metavar="S",
         type=float,
         default=None,
-        help="Seconds to observe the projects (default: 900 of scenario time against "
-        "mock-oms, whose clock the kit moves, 30 of real time against a real OMS).",
+        help=f"Seconds to observe the projects (default: {MOCK_POLL_DURATION:g} of scenario "
+        f"time against mock-oms, whose clock the kit moves, {REAL_POLL_DURATION:g} of real "
+        "time against another server).",
     )
     group.addoption(
         "--oms-max-examples",
@@ -67,20 +82,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=DEFAULT_MAX_EXAMPLES,
         help=f"Examples per property test (default {DEFAULT_MAX_EXAMPLES}).",
     )
+    group.addoption(
+        "--oms-strict",
+        action="store_true",
+        default=False,
+        help="Judge against mock-oms's own stricter schema, not what a real OMS may send.",
+    )
+    group.addoption(
+        "--oms-clock-skew",
+        metavar="S",
+        type=float,
+        default=DEFAULT_CLOCK_SKEW,
+        help="Seconds a checkpoint may run ahead of the server's clock "
+        f"(default {DEFAULT_CLOCK_SKEW:g}).",
+    )
+    group.addoption(
+        SPELLING_OPTION, choices=("pytest", "cli"), default="pytest", help=argparse.SUPPRESS
+    )
 
 
 def kit_options(config: pytest.Config) -> KitOptions:
     """The kit's options of this session; :class:`pytest.UsageError` when one is wrong."""
+    spelling = CLI if config.getoption("oms_spelling") == "cli" else PYTEST
     try:
         auth = config.getoption("oms_auth")
         return KitOptions(
             base_url=config.getoption("oms_base_url"),
-            projects=tuple(ProjectSpec.parse(p) for p in config.getoption("oms_project")),
-            auth=parse_auth(auth) if auth else None,
+            projects=tuple(ProjectSpec.parse(p, spelling) for p in config.getoption("oms_project")),
+            auth=parse_auth(auth, spelling) if auth else None,
             control_token=config.getoption("oms_control_token"),
             poll_interval=config.getoption("oms_poll_interval"),
             poll_duration=config.getoption("oms_poll_duration"),
             max_examples=config.getoption("oms_max_examples"),
+            level=Level.STRICT if config.getoption("oms_strict") else Level.COMPATIBLE,
+            clock_skew=config.getoption("oms_clock_skew"),
+            spelling=spelling,
         )
     except OptionError as exc:
         raise pytest.UsageError(str(exc)) from None

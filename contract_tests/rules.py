@@ -2,22 +2,25 @@
 
 A rule takes one :class:`Response` (here) or the responses of one project in the order
 they were polled (:mod:`contract_tests.temporal`) and returns the :class:`Violation`
-objects it finds, each naming its :class:`Rule`. The pytest checks of the kit are thin
-wrappers over these functions; other test suites can call them directly.
+objects it finds, each naming its :class:`Rule`. Rules that judge differently at the two
+levels take a :class:`~contract_tests.levels.Level` (default: compatible). The pytest
+checks of the kit are thin wrappers over these functions; other test suites can call
+them directly. :mod:`contract_tests.registry` says what each rule checks and why.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
+from contract_tests import facts
+from contract_tests import schema as level_schema
+from contract_tests.levels import Level
 from mock_oms import schemas
 from mock_oms.core.kinds import Kind
 
@@ -26,26 +29,54 @@ class Rule(StrEnum):
     """The name of each rule, as failure messages and reports show it."""
 
     SCHEMA = "schema"
+    HTTP_STATUS = "http-status"
+    CONTENT_TYPE = "content-type"
     SUCCESS_IFF_DATA = "envelope-success-iff-data"
+    CODE = "envelope-code"
     REQUEST_ID = "envelope-request-id"
     COST = "envelope-cost"
+    TRANSPORT = "transport"
     NO_5XX = "error-no-5xx"
     UNKNOWN_PROJECT = "error-unknown-project"
     MALFORMED_ID = "error-malformed-id"
+    OBSERVED = "observed-data"
     TRANSITIONS = "legal-transitions"
+    TERMINAL = "terminal-stays-terminal"
     PROGRESS_RANGE = "progress-range"
     PROGRESS_MONOTONIC = "progress-monotonic"
     CHECKPOINT_MONOTONIC = "checkpoint-monotonic"
-    TERMINAL = "terminal-stays-terminal"
+    CHECKPOINT_PLAUSIBLE = "checkpoint-plausible"
+    FROZEN = "frozen-unless-running"
+    DISABLED_PROGRESS = "disabled-progress-still"
+    DISABLED_CHECKPOINT = "disabled-checkpoint-still"
     FINISHED_COMPLETE = "finished-complete"
     STEP_MATCHES_FLAGS = "step-matches-flags"
     FLAGS_CONSTANT = "flags-constant"
+    LIFECYCLE_MODEL = "lifecycle-model"
+    PLAYBACK = "scenario-playback"
 
 
-UNKNOWN_PROJECT_CODE = "GHANA-PROJECT000001"
-PARAM_ERROR_CODE = "PARAM_ERROR"
-COST = re.compile(r"[0-9]+(\.[0-9]+)? ?(ms|s)")
+# kept for code written against earlier versions of the kit
+UNKNOWN_PROJECT_CODE = facts.UNKNOWN_PROJECT_CODE
+PARAM_ERROR_CODE = facts.PARAM_ERROR_CODE
 SYNC_ONLY = frozenset({"enableStructSync", "enableFullSync"})
+STRICT_COST = re.compile(r"[0-9]+(\.[0-9]+)? ?(ms|s)")
+COMPATIBLE_COST = re.compile(level_schema.COMPATIBLE_COST)
+PREFIX = re.compile(r"^\[([^\]]*)\]:")
+JSON_TYPES = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
+
+
+def parse_json(content: bytes) -> Any:
+    """The JSON document ``content`` holds, or None when it holds none. ``NaN`` and
+    ``Infinity`` are not JSON (Python's parser takes them; a client's may not)."""
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        return json.loads(content, parse_constant=refuse)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +86,11 @@ class Response:
     ``body`` is the parsed JSON (None when the body is not JSON; ``text`` keeps it raw).
     ``at`` is when it was polled, in seconds since the session began (scenario seconds
     against mock-oms, whose clock the kit moves). ``index`` counts the project's polls.
+    ``content_type`` is the header as sent ("" when absent, None when not recorded).
+    ``server_time`` is Unix time on the server's clock when it answered (its ``Date``
+    header; mock-oms's scenario clock), None when not known. ``transport`` says why the
+    poll got no answer from OMS after every retry (None: it got one); ``retries`` lists
+    the failed attempts before the answer.
     """
 
     kind: Kind
@@ -64,6 +100,10 @@ class Response:
     text: str = ""
     at: float = 0.0
     index: int = 0
+    content_type: str | None = None
+    server_time: float | None = None
+    transport: str | None = None
+    retries: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -75,12 +115,24 @@ class Response:
         status_code: int = 200,
         at: float = 0.0,
         index: int = 0,
+        content_type: str | None = "application/json",
+        server_time: float | None = None,
     ) -> Response:
         """A response built from a document (for tests and strategies). ``kind`` None: a
         sync project's when its ``data`` has the sync flags, else a migration's."""
         if kind is None:
             kind = kind_of(body)
-        return cls(kind, project_id, status_code, body, json.dumps(body), at, index)
+        return cls(
+            kind,
+            project_id,
+            status_code,
+            body,
+            json.dumps(body),
+            at,
+            index,
+            content_type=content_type,
+            server_time=server_time,
+        )
 
     @property
     def data(self) -> dict[str, Any] | None:
@@ -92,11 +144,18 @@ class Response:
                 return data
         return None
 
+    @property
+    def envelope(self) -> bool:
+        """Whether the body is an OMS envelope (a JSON object with a boolean ``success``)."""
+        return isinstance(self.body, dict) and isinstance(self.body.get("success"), bool)
+
     def describe(self) -> str:
         where = f"{self.kind.value} project {self.project_id!r} poll #{self.index}"
         return f"{where} at {self.at:g} s (HTTP {self.status_code})"
 
     def shown(self, limit: int = 2000) -> str:
+        if self.transport is not None:
+            return f"(no answer from OMS) {self.transport}"
         if self.body is None:
             text = self.text if len(self.text) <= limit else self.text[:limit] + "..."
             return f"(not JSON) {text!r}"
@@ -111,6 +170,16 @@ def kind_of(body: Any) -> Kind:
     if isinstance(data, dict) and not SYNC_ONLY.isdisjoint(data):
         return Kind.SYNC
     return Kind.MIGRATION
+
+
+def number(value: Any) -> int | float | None:
+    """A JSON number's value whatever its spelling (``60`` and ``60.0`` alike), None for
+    anything else (text, booleans, NaN and the infinities)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,42 +221,92 @@ def report(violations: Sequence[Violation], limit: int = 5) -> str:
 # -- one response ----------------------------------------------------------------------
 
 
-@cache
-def _form_validator(kind: Kind, form: str) -> Draft202012Validator:
-    """A validator of one form (``SuccessEnvelope`` or ``ErrorEnvelope``) of the schema."""
-    schema = schemas.load(schemas.PROGRESS_SCHEMAS[kind])
-    return Draft202012Validator(
-        {"$defs": schema["$defs"], "$ref": f"#/$defs/{form}"},
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
-
-
-def schema_violations(response: Response) -> list[Violation]:
-    """The body is JSON and validates against the progress schema of its kind."""
+def schema_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """The body is JSON and validates against the progress schema of its kind, at
+    ``level`` (see :mod:`contract_tests.schema`)."""
+    if response.transport is not None:
+        return []  # the transport rule reports it
     if response.body is None:
         return [Violation(Rule.SCHEMA, "the body is not JSON", response)]
-    name = schemas.PROGRESS_SCHEMAS[response.kind]
-    problems = schemas.errors(name, response.body)
-    if not problems:
+    found = level_schema.problems(response.kind, level, response.body)
+    if not found:
         return []
-    body = response.body
-    if isinstance(body, dict) and isinstance(body.get("success"), bool):
-        # say what is wrong with the form the body claims, not "valid under none of them"
-        form = "SuccessEnvelope" if body["success"] else "ErrorEnvelope"
-        found = sorted(_form_validator(response.kind, form).iter_errors(body), key=str)
-        problems = [f"{e.json_path}: {e.message}" for e in found] or problems
-    listed = "; ".join(problems[:8]) + ("; ..." if len(problems) > 8 else "")
+    name = schemas.PROGRESS_SCHEMAS[response.kind]
+    if level is Level.COMPATIBLE:
+        name = f"{name} (compatible level)"
+    listed = "; ".join(found[:8]) + ("; ..." if len(found) > 8 else "")
     return [
         Violation(Rule.SCHEMA, f"the body does not validate against {name}: {listed}", response)
     ]
 
 
-def envelope_violations(response: Response) -> list[Violation]:
-    """``success`` is true exactly when ``data`` is present, ``requestId`` is non-empty
-    text and ``cost`` reads like ``"13 ms"``."""
+def http_status_violations(response: Response) -> list[Violation]:
+    """An answer of OMS comes with HTTP 200: business errors are in band, and a status
+    that says otherwise makes a client throw away a good body (or keep a bad one)."""
+    if response.transport is not None or response.status_code == 200:
+        return []
+    what = "a success envelope" if response.data is not None else "an OMS answer"
+    if not response.envelope:
+        what = "a body that is no OMS envelope"
+    return [
+        Violation(
+            Rule.HTTP_STATUS,
+            f"HTTP {response.status_code} with {what}: OMS answers HTTP 200, errors in band",
+            response,
+        )
+    ]
+
+
+def content_type_violations(response: Response) -> list[Violation]:
+    """A JSON answer says so: ``Content-Type: application/json`` (a charset may follow)."""
+    given = response.content_type
+    if given is None or response.transport is not None or response.body is None:
+        return []
+    media = given.split(";", 1)[0].strip().lower()
+    if JSON_TYPES.fullmatch(media):
+        return []
+    said = f"Content-Type {given!r}" if given else "no Content-Type"
+    return [Violation(Rule.CONTENT_TYPE, f"a JSON body sent with {said}", response)]
+
+
+def _looks_like_error(code: str) -> bool:
+    """An error code: a documented one, ``GHANA-...`` (but for a success), ``..._ERROR``."""
+    upper = code.upper()
+    if code in facts.ERROR_CODES or any(mark in upper for mark in facts.ERROR_CODE_MARKS):
+        return True
+    return upper.startswith(facts.OMS_CODE_PREFIX) and "SUCCESS" not in upper
+
+
+def code_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """``success``, ``code`` and the ``[CODE]: `` prefix of ``message`` agree: a success
+    carries no error code, a failure no success code, and a message that names a code
+    names this one. At the strict level a success says ``"success"`` and every error
+    message starts with ``[CODE]: ``."""
     body = response.body
-    if not isinstance(body, dict):
-        return []  # the schema rule reports it
+    if not response.envelope or response.transport is not None:
+        return []
+    success, code, message = body["success"], body.get("code"), body.get("message")
+    problems = []
+    if success and isinstance(code, str) and _looks_like_error(code):
+        problems.append(f"success is true but code is the error code {code!r}")
+    elif success and level is Level.STRICT and code != facts.SUCCESS_CODE:
+        problems.append(f'success is true but code is {json.dumps(code)}, not "success"')
+    if not success and isinstance(code, str) and code.lower() in facts.SUCCESS_SPELLINGS:
+        problems.append(f"success is false but code is {code!r}, which says success")
+    prefix = PREFIX.match(message) if isinstance(message, str) else None
+    if prefix is not None and prefix[1] != code:
+        problems.append(f"message names the code [{prefix[1]}] but code is {json.dumps(code)}")
+    if not success and level is Level.STRICT and prefix is None and isinstance(code, str):
+        problems.append(f"the error message does not start with [{code}]: ")
+    return [Violation(Rule.CODE, p, response) for p in problems]
+
+
+def envelope_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """``success`` is true exactly when ``data`` is present; ``success``, ``code`` and the
+    message agree; ``requestId`` is non-empty text; ``cost`` reads like ``"13 ms"``."""
+    body = response.body
+    if not isinstance(body, dict) or response.transport is not None:
+        return []  # the schema (or transport) rule reports it
     found = []
     success, data = body.get("success"), body.get("data")
     if (success is True) != (data is not None):
@@ -199,22 +318,54 @@ def envelope_violations(response: Response) -> list[Violation]:
                 response,
             )
         )
+    found += code_violations(response, level)
     request_id = body.get("requestId")
     if not isinstance(request_id, str) or not request_id.strip():
         found.append(Violation(Rule.REQUEST_ID, f"requestId is {json.dumps(request_id)}", response))
-    cost = body.get("cost")
-    if not isinstance(cost, str) or COST.fullmatch(cost) is None:
-        found.append(
-            Violation(Rule.COST, f'cost is {json.dumps(cost)}, not text like "13 ms"', response)
-        )
+    found += cost_violations(response, level)
     return found
 
 
-def error_violations(response: Response, rule: Rule, code: str) -> list[Violation]:
-    """An in-band error: HTTP 200, ``success`` false and ``code`` equal to ``code``.
+def cost_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """``cost`` is text like ``"13 ms"``; at the compatible level also ``"13ms"``, ``"13
+    MS"`` or null, and absent from an error."""
+    body = response.body
+    if not isinstance(body, dict) or response.transport is not None:
+        return []
+    cost = body.get("cost")
+    if level is Level.COMPATIBLE:
+        if cost is None or (isinstance(cost, str) and COMPATIBLE_COST.fullmatch(cost)):
+            return []
+    elif isinstance(cost, str) and STRICT_COST.fullmatch(cost):
+        return []
+    shown = json.dumps(cost) if "cost" in body else "absent"
+    return [Violation(Rule.COST, f'cost is {shown}, not text like "13 ms"', response)]
+
+
+def transport_violations(response: Response) -> list[Violation]:
+    """The poll got an answer from OMS, after retrying transient failures (a gateway's
+    502, 503 or 504 without an OMS body, a reset connection, a timeout) a few times."""
+    if response.transport is None:
+        return []
+    return [
+        Violation(
+            Rule.TRANSPORT,
+            f"no answer from OMS after {len(response.retries)} attempts: "
+            + "; ".join(response.retries),
+            response,
+        )
+    ]
+
+
+def error_violations(
+    response: Response, rule: Rule, codes: Sequence[str], what: str
+) -> list[Violation]:
+    """An in-band error: HTTP 200, ``success`` false and ``code`` one of ``codes``.
 
     A 5xx is also reported under :attr:`Rule.NO_5XX`.
     """
+    if response.transport is not None:
+        return []  # the transport rule reports it
     found = []
     if response.status_code >= 500:
         found.append(
@@ -225,34 +376,50 @@ def error_violations(response: Response, rule: Rule, code: str) -> list[Violatio
             )
         )
     body = response.body
-    got = body.get("code") if isinstance(body, dict) else None
-    if (
-        response.status_code != 200
-        or not isinstance(body, dict)
-        or body.get("success") is not False
-    ):
+    wanted = " or ".join(codes)
+    if response.status_code != 200 or not response.envelope or body["success"] is not False:
         found.append(
             Violation(
                 rule,
-                f"expected an in-band error (HTTP 200, success false, code {code}), got "
-                f"HTTP {response.status_code} with success "
+                f"{what}: expected an in-band error (HTTP 200, success false, code {wanted}), "
+                f"got HTTP {response.status_code} with success "
                 f"{json.dumps(body.get('success')) if isinstance(body, dict) else 'missing'}",
                 response,
             )
         )
-    elif got != code:
-        found.append(Violation(rule, f"expected code {code}, got {json.dumps(got)}", response))
+    elif body.get("code") not in codes:
+        found.append(
+            Violation(
+                rule,
+                f"{what}: expected code {wanted}, got {json.dumps(body.get('code'))}",
+                response,
+            )
+        )
     return found
 
 
 def unknown_project_violations(response: Response) -> list[Violation]:
-    return error_violations(response, Rule.UNKNOWN_PROJECT, UNKNOWN_PROJECT_CODE)
+    """A well-formed ID of no project: ``GHANA-PROJECT000001`` in band."""
+    return error_violations(
+        response, Rule.UNKNOWN_PROJECT, [facts.UNKNOWN_PROJECT_CODE], "an unknown project"
+    )
 
 
-def malformed_id_violations(response: Response) -> list[Violation]:
-    return error_violations(response, Rule.MALFORMED_ID, PARAM_ERROR_CODE)
+def malformed_id_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """A malformed ID: ``PARAM_ERROR`` in band; at the compatible level the unknown-project
+    error too (the documentation does not say which)."""
+    codes = [facts.PARAM_ERROR_CODE]
+    if level is Level.COMPATIBLE:
+        codes.append(facts.UNKNOWN_PROJECT_CODE)
+    return error_violations(response, Rule.MALFORMED_ID, codes, "a malformed project ID")
 
 
-def response_violations(response: Response) -> list[Violation]:
-    """Every per-response rule (schema and envelope)."""
-    return [*schema_violations(response), *envelope_violations(response)]
+def response_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """Every per-response rule: transport, HTTP status, content type, schema, envelope."""
+    return [
+        *transport_violations(response),
+        *http_status_violations(response),
+        *content_type_violations(response),
+        *schema_violations(response, level),
+        *envelope_violations(response, level),
+    ]

@@ -2,14 +2,18 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.levels import Level
 from contract_tests.options import (
+    CLI,
     MOCK_POLL_DURATION,
     MOCK_POLL_INTERVAL,
+    PYTEST,
     REAL_POLL_DURATION,
     REAL_POLL_INTERVAL,
     KitOptions,
     OptionError,
     ProjectSpec,
+    Spelling,
     parse_auth,
 )
 from mock_oms.core.kinds import Kind
@@ -69,3 +73,23 @@ def test_poll_defaults_depend_on_the_server(mock: bool, interval: float, duratio
 def test_bad_values(kwargs: dict[str, float]) -> None:
     with pytest.raises(OptionError):
         KitOptions(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("spelling", "says"), [(PYTEST, "--oms-poll-interval"), (CLI, "--poll-interval")]
+)
+def test_messages_name_the_options_as_the_user_typed_them(spelling: Spelling, says: str) -> None:
+    with pytest.raises(OptionError, match=f"^{says} must be > 0"):
+        KitOptions(poll_interval=0, spelling=spelling)
+    with pytest.raises(OptionError, match=f"^{says.replace('poll-interval', 'project')}"):
+        ProjectSpec.parse("sync:", spelling)
+    with pytest.raises(OptionError, match=f"^{says.replace('poll-interval', 'auth')}"):
+        parse_auth("alice", spelling)
+
+
+def test_the_level_and_clock_skew_default_to_what_a_real_oms_may_do() -> None:
+    options = KitOptions()
+    assert options.level is Level.COMPATIBLE
+    assert options.clock_skew == 600
+    with pytest.raises(OptionError, match="clock-skew"):
+        KitOptions(clock_skew=-1)

@@ -1,21 +1,32 @@
 from __future__ import annotations
 
+import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import contract_tests
 from contract_tests import run as kit_run
+from contract_tests import target as kit_target
+from contract_tests.options import OptionError
 from mock_oms.cli import main
 
 
 def test_default_arguments_run_the_kit_hermetically() -> None:
     args = kit_run.pytest_arguments(seed=7)
-    assert args[:2] == ["--pyargs", "contract_tests"]
+    kit = Path(contract_tests.__file__).resolve().parent
+    assert args[0] == str(kit)  # a path, never read under the current directory
+    assert "--pyargs" not in args
+    assert args[args.index("--rootdir") + 1] == str(kit.parent)
+    assert args[args.index("--confcutdir") + 1] == str(kit)  # no conftest.py outside it
     assert "--hypothesis-seed=7" in args
-    assert args[args.index("-c") + 1] != "pyproject.toml"  # the cwd's config stays out
+    assert args[args.index("-c") + 1] == os.devnull  # the cwd's config stays out
     assert "no:cacheprovider" in args
     assert "--oms-base-url" not in args
+    assert "--oms-strict" not in args
+    assert "--oms-spelling=cli" in args  # messages say --base-url, not --oms-base-url
 
 
 def test_every_setting_becomes_a_kit_option(tmp_path: Path) -> None:
@@ -29,6 +40,8 @@ def test_every_setting_becomes_a_kit_option(tmp_path: Path) -> None:
         junit_xml=tmp_path / "r.xml",
         seed=1,
         max_examples=3,
+        strict=True,
+        clock_skew=30,
         extra=["-k", "temporal"],
     )
     text = " ".join(args)
@@ -40,6 +53,8 @@ def test_every_setting_becomes_a_kit_option(tmp_path: Path) -> None:
         "--oms-poll-interval 1.5",
         "--oms-poll-duration 60",
         "--oms-max-examples 3",
+        "--oms-strict",
+        "--oms-clock-skew 30",
         f"--junit-xml {tmp_path / 'r.xml'}",
     ]:
         assert part in text
@@ -64,6 +79,7 @@ def test_the_command_passes_on_pytest_status_and_prints_the_seed(
         return status
 
     monkeypatch.setattr(kit_run, "run", fake_run)
+    monkeypatch.setattr(kit_target, "preflight", lambda options: None)
     result = CliRunner().invoke(
         main, ["contract", "--base-url", "http://x", "--seed", "42", "--", "-k", "schema"]
     )
@@ -71,6 +87,8 @@ def test_the_command_passes_on_pytest_status_and_prints_the_seed(
     assert "seed 42" in result.output
     assert "--hypothesis-seed=42" in seen[0]
     assert seen[0][-2:] == ["-k", "schema"]
+    # a failure says how to replay it; "no server" (4) does not: there is nothing to replay
+    assert ("replay with --seed 42" in result.output) is (status == 1)
 
 
 def test_a_random_seed_is_printed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,5 +96,61 @@ def test_a_random_seed_is_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kit_run, "new_seed", lambda: 1234)
     result = CliRunner().invoke(main, ["contract"])
     assert result.exit_code == 0
-    assert "seed 1234" in result.output
-    assert "replay with --seed 1234" in result.output
+    assert "compatible level, seed 1234" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--base-url", "localhost:8089"], "'localhost:8089' is not an http:// or https:// URL"),
+        (["--base-url", "oms.example"], "(say http://oms.example)"),
+        (["--base-url", "ftp://oms.example"], "is not an http:// or https:// URL"),
+        (["--auth", "alice"], "give USER:PASSWORD"),
+        (["--project", "sync:"], "the project ID is empty"),
+        (["--poll-interval", "0"], "--poll-interval"),
+        (["--poll-duration", "-1"], "--poll-duration"),
+        (["--clock-skew", "nan"], "--clock-skew"),
+    ],
+)
+def test_wrong_options_are_refused_before_pytest_starts(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], says: str
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(kit_run, "run", started.append)
+    result = CliRunner().invoke(main, ["contract", *args])
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert started == []
+
+
+def test_the_poll_options_show_their_defaults() -> None:
+    text = CliRunner().invoke(main, ["contract", "--help"]).output
+    flat = " ".join(text.split())
+    assert "--poll-interval SECONDS Seconds between two polls" in flat
+    assert "[default: (5 against mock-oms (scenario time), 2 against another server)" in flat
+    assert "[default: (900 against mock-oms (scenario time, no waiting), 30 against" in flat
+    assert "--strict" in flat
+    assert "server's clock. [default: (600)" in flat
+
+
+def test_no_server_to_check_is_said_once_and_written_to_the_junit_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(kit_run, "run", started.append)
+
+    def refuse(options: object) -> None:
+        raise OptionError("cannot reach http://x (ConnectError: refused)")
+
+    monkeypatch.setattr(kit_target, "preflight", refuse)
+    report = tmp_path / "out" / "kit.xml"
+    result = CliRunner().invoke(
+        main, ["contract", "--base-url", "http://x", "--junit-xml", str(report)]
+    )
+    assert result.exit_code == 4
+    assert result.output.count("cannot reach http://x") == 1
+    assert "seed" not in result.output
+    assert started == []
+    case = ET.parse(report).getroot().find("testsuite/testcase/error")
+    assert case is not None
+    assert case.attrib["message"] == "cannot reach http://x (ConnectError: refused)"

@@ -1,21 +1,26 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from contract_tests.options import KitOptions, OptionError, ProjectSpec
+from contract_tests.options import CLI, KitOptions, OptionError, ProjectSpec
 from contract_tests.target import (
     ProjectRef,
     Target,
+    check_access,
+    check_oms_paths,
+    check_url,
     detect_kind,
     is_mock_oms,
     malformed_ids,
     open_target,
     poll_sessions,
+    preflight,
     probe,
     projects_to_observe,
     take_clock,
@@ -223,3 +228,164 @@ def test_open_target_says_when_the_server_refuses_the_kit(
             pass
         with ControlClient(server.base_url, token="t") as control:
             assert control.clock()["speed"] == 2  # left as it was
+
+
+# -- retries, and what the kit records of each answer ---------------------------------------
+
+GOOD = {"success": False, "code": "GHANA-PROJECT000001", "message": "[GHANA-PROJECT000001]: x"}
+
+
+def scripted(*answers: httpx.Response | Exception) -> tuple[httpx.Client, list[str]]:
+    """A server that gives ``answers`` in turn (an exception: no answer at all)."""
+    seen: list[str] = []
+    queue = list(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real"), seen
+
+
+def quiet_target(http: httpx.Client) -> tuple[Target, list[float]]:
+    slept: list[float] = []
+    return Target(http, label="real", sleep=slept.append, retry_delays=(0.25, 0.5, 1.0)), slept
+
+
+def test_a_transient_failure_is_retried_with_backoff_and_noted() -> None:
+    http, seen = scripted(
+        httpx.Response(502, html="<html>Bad Gateway</html>"),
+        httpx.ConnectError("connection reset by peer"),
+        httpx.Response(503, content=b""),
+        httpx.Response(200, json=GOOD),
+    )
+    target, slept = quiet_target(http)
+    response = target.get(Kind.MIGRATION, "np_1", at=4)
+    assert response.transport is None
+    assert response.body == GOOD
+    assert slept == [0.25, 0.5, 1.0]
+    assert len(seen) == 4
+    assert response.retries == (
+        "HTTP 502 with 24 characters of text/html",
+        "ConnectError: connection reset by peer",
+        "HTTP 503 with an empty body",
+    )
+    (note,) = target.notes
+    assert note.startswith("migration project 'np_1' at 4 s: answered on attempt 4 (HTTP 502")
+
+
+def test_failures_that_outlast_the_retries_fail_the_poll() -> None:
+    http, seen = scripted(*[httpx.Response(504, text="timeout")] * 4)
+    target, slept = quiet_target(http)
+    response = target.get(Kind.SYNC, "np_1")
+    assert len(seen) == 4
+    assert slept == [0.25, 0.5, 1.0]
+    assert (
+        response.transport
+        == "4 attempts failed, the last with HTTP 504 with 7 characters of text/plain"
+    )
+    assert "no answer after 4 attempts" in target.notes[0]
+
+
+def test_an_oms_answer_with_a_5xx_is_judged_not_retried() -> None:
+    http, seen = scripted(httpx.Response(503, json={**GOOD, "code": "INNER_ERROR"}))
+    target, slept = quiet_target(http)
+    response = target.get(Kind.MIGRATION, "np_1")
+    assert (len(seen), slept, target.notes) == (1, [], [])
+    assert response.status_code == 503
+    assert response.transport is None
+
+
+def test_each_answer_keeps_its_content_type_and_the_servers_clock() -> None:
+    http, _ = scripted(
+        httpx.Response(
+            200,
+            content=json.dumps(GOOD).encode(),
+            headers={"Content-Type": "text/plain", "Date": "Sun, 06 Nov 1994 08:49:37 GMT"},
+        ),
+        httpx.Response(200, content=b"{}"),
+    )
+    target = Target(http, label="real", wall_clock=lambda: 123.0)
+    first, second = target.get(Kind.MIGRATION, "a"), target.get(Kind.MIGRATION, "b")
+    assert (first.content_type, first.server_time) == ("text/plain", 784111777.0)
+    assert (second.content_type, second.server_time) == ("", 123.0)  # no Date: the kit's clock
+
+
+def test_a_base_url_with_the_api_path_is_refused_with_the_reason() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, text="Not Found")
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real")
+    with pytest.raises(OptionError, match=r"--base-url is the server's root, without /api/omsp/v2"):
+        check_oms_paths(Target(http, label="x"), "http://oms/api/omsp/v2", CLI)
+    with pytest.raises(OptionError, match=r"404 on every OMS path .*is --oms-base-url an OMS"):
+        check_oms_paths(Target(http, label="x"), "http://oms")
+
+
+def test_an_oms_that_answers_404_in_band_is_checked_not_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json=GOOD)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real")
+    check_oms_paths(Target(http, label="x"), "http://oms")  # the rules judge it
+
+
+def test_a_server_that_never_answers_is_refused_within_the_timeout() -> None:
+    with socket.socket() as sock:  # listens, never accepts: connections hang
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(0)
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        options = KitOptions(base_url=url, timeout=0.3, spelling=CLI)
+        with pytest.raises(OptionError, match=r"did not answer \(\w*Timeout\).*--base-url"):
+            preflight(options)
+
+
+@pytest.mark.parametrize("url", ["localhost:8089", "oms.example", "ftp://oms", "http://"])
+def test_urls_without_an_http_scheme_are_refused(url: str) -> None:
+    with pytest.raises(OptionError, match=r"--base-url .*: give an http:// or https:// URL"):
+        check_url(url, CLI)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "refused"),
+    [
+        (401, {}, True),
+        (403, {}, True),  # a gateway's refusal
+        (403, GOOD, False),  # OMS's answer: the rules judge it
+        (200, GOOD, False),
+    ],
+)
+def test_a_refusal_of_the_kit_stops_it(status: int, body: Any, refused: bool) -> None:
+    http, _ = scripted(httpx.Response(status, json=body))
+    target = Target(http, label="real")
+    if refused:
+        with pytest.raises(OptionError, match=f"asks for HTTP Basic .*HTTP {status}"):
+            check_access(target, auth_given=False, spelling=CLI)
+    else:
+        check_access(target, auth_given=False, spelling=CLI)
+
+
+def test_a_sync_project_is_found_whatever_the_migration_endpoint_says() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/sync/" in request.url.path:
+            return httpx.Response(200, json={"success": True, "data": {"status": "INIT"}})
+        return httpx.Response(404, text="no such route")
+
+    with httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real") as http:
+        assert detect_kind(Target(http, label="real", retry_delays=()), "np_1") is Kind.SYNC
+
+
+def test_after_a_poll_failed_every_attempt_the_next_are_tried_once() -> None:
+    down = [httpx.ConnectError("refused")] * 6
+    http, seen = scripted(*down, httpx.Response(200, json=GOOD), *down[:4])
+    target, slept = quiet_target(http)
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 4 attempts
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 1
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 1
+    assert target.get(Kind.MIGRATION, "a").transport is None  # answered: back to retries
+    assert target.get(Kind.MIGRATION, "a").transport is not None  # 4 again
+    assert len(seen) == 11
+    assert slept == [0.25, 0.5, 1.0] * 2

@@ -1,37 +1,140 @@
 """``mock-oms contract``: run the contract kit against a server.
 
-The one module of mock_oms that imports ``contract_tests``.
+The one module of mock_oms that imports ``contract_tests``: the kit installed beside
+mock_oms, whatever folder the command starts in (``python -m mock_oms`` puts the current
+folder first on ``sys.path``, where a checkout or a project may hold a
+``contract_tests`` package of its own).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
+import mock_oms
 from mock_oms.cli.options import Finite, env
 
-__all__ = ["contract"]
+__all__ = ["DEFAULT_SKEW", "NO_SERVER", "contract", "use_installed_kit"]
+
+NO_SERVER = 4  # pytest's usage-error status, which the kit also stops with
+
+MOCK_INTERVAL, REAL_INTERVAL = 5.0, 2.0  # contract_tests.options, not imported here:
+MOCK_DURATION, REAL_DURATION = 900.0, 30.0  # the kit is imported when the command runs
+DEFAULT_SKEW = 600.0
+
+
+def use_installed_kit() -> None:
+    """Make ``import contract_tests`` find the kit shipped beside this mock_oms."""
+    home = Path(mock_oms.__file__).resolve().parent.parent
+    kit = home / "contract_tests" / "__init__.py"
+    loaded = sys.modules.get("contract_tests")
+    if loaded is not None:
+        origin = getattr(loaded, "__file__", None)
+    else:
+        spec = importlib.util.find_spec("contract_tests")
+        origin = spec.origin if spec is not None else None
+    if origin is not None and Path(origin).resolve() == kit.resolve():
+        return
+    for name in [
+        m for m in sys.modules if m == "contract_tests" or m.startswith("contract_tests.")
+    ]:
+        del sys.modules[name]
+    sys.path.insert(0, str(home))
+
+
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    scheme, netloc, *_ = urlsplit(value)
+    if scheme not in ("http", "https") or not netloc:
+        bare = value.split("://")[-1] or "oms.example:8089"
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// URL (say http://{bare})")
+    return value
+
+
+def _auth(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        user, sep, _ = value.partition(":")
+        if not sep or not user:
+            raise click.BadParameter("give USER:PASSWORD")
+    return value
+
+
+def _projects(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    for text in value:
+        prefix, sep, rest = text.partition(":")
+        if not text or (sep and prefix in ("migration", "sync") and not rest):
+            raise click.BadParameter(f"{text!r}: the project ID is empty")
+    return value
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.option(
     "--base-url",
     envvar=env("contract-base-url"),
-    help="The server to check (mock-oms or a real OMS). Default: an in-process mock-oms.",
+    callback=_base_url,
+    metavar="URL",
+    help="The server to check (mock-oms or a real OMS), its root: the kit appends "
+    "/api/omsp/v2/... Default: an in-process mock-oms.",
 )
 @click.option(
     "--project",
     "projects",
     multiple=True,
     envvar=env("contract-project"),
-    help="A project to observe (repeatable); sync:ID for a sync project.",
+    callback=_projects,
+    metavar="ID",
+    help="A project to observe (repeatable); sync:ID for a sync project. Each must answer "
+    "with data at least once. Default against mock-oms: a fresh instance of every scenario.",
 )
-@click.option("--auth", envvar=env("contract-auth"), help="USER:PASSWORD for HTTP Basic.")
+@click.option(
+    "--auth",
+    envvar=env("contract-auth"),
+    callback=_auth,
+    metavar="USER:PASSWORD",
+    help="HTTP Basic credentials.",
+)
 @click.option("--control-token", envvar=env("contract-control-token"), help="mock-oms's token.")
-@click.option("--poll-interval", type=Finite(min=0), envvar=env("contract-poll-interval"))
-@click.option("--poll-duration", type=Finite(min=0), envvar=env("contract-poll-duration"))
+@click.option(
+    "--poll-interval",
+    type=Finite(min=0, min_open=True),
+    envvar=env("contract-poll-interval"),
+    metavar="SECONDS",
+    help="Seconds between two polls of each observed project.",
+    show_default=f"{MOCK_INTERVAL:g} against mock-oms (scenario time), {REAL_INTERVAL:g} "
+    "against another server",
+)
+@click.option(
+    "--poll-duration",
+    type=Finite(min=0),
+    envvar=env("contract-poll-duration"),
+    metavar="SECONDS",
+    help="How long the projects are observed.",
+    show_default=f"{MOCK_DURATION:g} against mock-oms (scenario time, no waiting), "
+    f"{REAL_DURATION:g} against another server",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    envvar=env("contract-strict"),
+    help="Judge against mock-oms's own stricter schema (what the fake promises) instead of "
+    "what a real OMS may send (the compatible level).",
+)
+@click.option(
+    "--clock-skew",
+    type=Finite(min=0),
+    default=DEFAULT_SKEW,
+    show_default=f"{DEFAULT_SKEW:g}",
+    envvar=env("contract-clock-skew"),
+    metavar="SECONDS",
+    help="How far a checkpoint may run ahead of the server's clock.",
+)
 @click.option(
     "--junit-xml",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -46,6 +149,7 @@ __all__ = ["contract"]
     type=click.IntRange(1),
     envvar=env("contract-max-examples"),
     help="Examples per property test.",
+    show_default="25",
 )
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def contract(
@@ -55,19 +159,37 @@ def contract(
     control_token: str | None,
     poll_interval: float | None,
     poll_duration: float | None,
+    strict: bool,
+    clock_skew: float,
     junit_xml: Path | None,
     seed: int | None,
     max_examples: int | None,
     pytest_args: tuple[str, ...],
 ) -> None:
-    """Check that a server keeps the OMS progress contract (exit 0 when it does).
+    """Check that a server keeps the OMS progress contract (exit 0 when it does, 1 when a
+    rule is broken, 4 when there is no server to check).
 
     Further arguments go to pytest, e.g. `-- -k temporal -x`.
     """
-    from contract_tests.run import new_seed, pytest_arguments, run
+    use_installed_kit()
+    from contract_tests.options import CLI, KitOptions, OptionError
+    from contract_tests.run import new_seed, pytest_arguments, run, write_unchecked_report
+    from contract_tests.target import preflight
+
+    level = "strict" if strict else "compatible"
+    where = base_url or "in-process mock-oms"
+    try:
+        user, _, password = (auth or "").partition(":")
+        credentials = (user, password) if auth else None
+        preflight(KitOptions(base_url=base_url, auth=credentials, spelling=CLI))
+    except OptionError as exc:
+        click.echo(f"mock-oms contract: no server to check: {exc}", err=True)
+        if junit_xml is not None:
+            write_unchecked_report(junit_xml, str(exc))
+        sys.exit(NO_SERVER)
 
     seed = new_seed() if seed is None else seed
-    click.echo(f"mock-oms contract: {base_url or 'in-process mock-oms'}, seed {seed}")
+    click.echo(f"mock-oms contract: {where}, {level} level, seed {seed}")
     status = run(
         pytest_arguments(
             base_url=base_url,
@@ -79,10 +201,15 @@ def contract(
             junit_xml=junit_xml,
             seed=seed,
             max_examples=max_examples,
+            strict=strict,
+            clock_skew=clock_skew,
             extra=pytest_args,
         )
     )
-    click.echo(
-        f"mock-oms contract: {'passed' if status == 0 else 'FAILED'}; replay with --seed {seed}"
-    )
+    if status == 0:
+        click.echo(f"mock-oms contract: passed ({level} level)")
+    elif status == NO_SERVER:
+        click.echo("mock-oms contract: stopped, nothing was checked (see the reason above)")
+    else:
+        click.echo(f"mock-oms contract: FAILED ({level} level); replay with --seed {seed}")
     sys.exit(status)

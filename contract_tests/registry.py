@@ -1,0 +1,247 @@
+"""Every rule of the kit: the check that runs it, what it checks, at which level, and the
+documented fact it rests on. The README's rule table is :func:`markdown_table`.
+
+A rule belongs to an API (``V3``: ``GET /api/omsp/v2/.../progress``); rules of another
+API (the newer ``POST /api/v2?Action=...``) are added here with their own ``api``, and
+checks of their own, without changing the V3 ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from contract_tests.options import RETRY_DELAYS
+from contract_tests.rules import Rule
+
+# Where the facts come from (the README's legend says the same):
+# [V3] OMS V3.3.0 API documentation, "Obtain the status of a migration project" (and the
+#      sync variant); [V4] the OMS V4 API documentation (DescribeProjectProgress and the
+#      envelope of every action); [ODC] OceanBase Developer Center, a real OMS client;
+# [lifecycle] the OMS console's project lifecycle (which action is legal in which status).
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """``level``: ``both`` (judged alike at the compatible and the strict level),
+    ``compatible: ...; strict: ...`` (the strict level asks more), or ``mock-oms`` (a
+    check of mock-oms itself, through its control API: skipped against another server)."""
+
+    rule: Rule
+    test: str
+    checks: str
+    level: str
+    fact: str
+    api: str = "V3"
+
+
+SPECS = (
+    RuleSpec(
+        Rule.TRANSPORT,
+        "test_transport",
+        "each poll gets an answer from OMS; a 408/429/502/503/504 without an OMS body, a "
+        f"reset or timed-out connection is retried {len(RETRY_DELAYS)} times (after "
+        f"{', '.join(f'{d:g}' for d in RETRY_DELAYS)} s) and noted in the output and JUnit XML",
+        "both",
+        "[ODC]: a 408 or 5xx is a transport failure, apart from OMS's in-band answers",
+    ),
+    RuleSpec(
+        Rule.HTTP_STATUS,
+        "test_http_status",
+        "every answer on an OMS path is HTTP 200 (a 500 carrying a success is a violation)",
+        "both",
+        "[V3], [V4]: business errors come in band, with HTTP 200",
+    ),
+    RuleSpec(
+        Rule.CONTENT_TYPE,
+        "test_content_type",
+        "a JSON body is sent as `application/json` (a charset may follow)",
+        "both",
+        "[V3], [V4]: a JSON API (requests and answers are JSON)",
+    ),
+    RuleSpec(
+        Rule.SCHEMA,
+        "test_responses_match_schema",
+        "every body is JSON and validates against `schemas/` (success or error form)",
+        "compatible: the derived schema (nulls, `5ms`, absent error fields, `60.0`); "
+        "strict: `schemas/` as written, integers written as integers",
+        "[V3]: field names and types; [V4]: null on success, error fields absent",
+    ),
+    RuleSpec(
+        Rule.SUCCESS_IFF_DATA,
+        "test_envelope_success_iff_data",
+        "`success` is true exactly when `data` is present",
+        "both",
+        "[V3], [V4]: an error carries no `data`",
+    ),
+    RuleSpec(
+        Rule.CODE,
+        "test_envelope_code",
+        "`success`, `code` and the `[CODE]: ` message prefix agree: no error code on a "
+        "success, no success code on a failure, a prefix names the code",
+        "both; strict also: a success says `success`, every error message has the prefix",
+        "[V3] sample: `code` `success`; [V4], [ODC]: error codes, messages `[CODE]: ...`",
+    ),
+    RuleSpec(
+        Rule.REQUEST_ID,
+        "test_envelope_request_id",
+        "`requestId` is non-blank text",
+        "both",
+        "[V3], [V4]: `requestId` is text",
+    ),
+    RuleSpec(
+        Rule.COST,
+        "test_envelope_cost",
+        'cost is text like `"13 ms"`',
+        'compatible: also `"13ms"`, `"13 MS"`, null, absent on errors; strict: `"13 ms"`, '
+        '`"13ms"`, `"1.5 s"`',
+        "[V3], [V4]: `cost` is text, every example in ms; [V4]: null allowed",
+    ),
+    RuleSpec(
+        Rule.UNKNOWN_PROJECT,
+        "test_unknown_project_error, test_unknown_project_ids",
+        "a well-formed unknown ID gets HTTP 200, `success: false`, `GHANA-PROJECT000001`",
+        "both",
+        "[V4], [ODC]: `GHANA-PROJECT000001` means no such project (assumed for V3)",
+    ),
+    RuleSpec(
+        Rule.MALFORMED_ID,
+        "test_malformed_id_error, test_malformed_project_ids",
+        "a malformed ID gets an in-band error",
+        "compatible: `PARAM_ERROR` or `GHANA-PROJECT000001`; strict: `PARAM_ERROR`",
+        "[V3]: `PARAM_ERROR` is the bad-parameter code; which code a bad ID gets is not documented",
+    ),
+    RuleSpec(
+        Rule.NO_5XX,
+        "test_unknown_project_error, test_malformed_id_error",
+        "a client mistake (unknown or malformed ID) never gets a 5xx",
+        "both",
+        "[ODC]: a 5xx is a service error, not a client mistake",
+    ),
+    RuleSpec(
+        Rule.OBSERVED,
+        "test_observed_projects_answer",
+        "every observed project answers with data at least once (a typo in `--project` "
+        "fails, it is not a pass with nothing checked)",
+        "both",
+        "a project named to the kit is one the server knows; none seen is nothing checked",
+    ),
+    RuleSpec(
+        Rule.TRANSITIONS,
+        "test_legal_transitions",
+        "each status is reachable from the one polled before it (polls may miss statuses)",
+        "both",
+        "[lifecycle]: the legal actions, and what happens by itself (RUNNING to FINISHED "
+        "or FAILED, RELEASING to RELEASED)",
+    ),
+    RuleSpec(
+        Rule.TERMINAL,
+        "test_terminal_stays_terminal",
+        "FINISHED, RELEASING, RELEASED, DELETED only move on towards DELETED",
+        "both",
+        "[lifecycle]: no action runs a finished or released project again",
+    ),
+    RuleSpec(
+        Rule.PROGRESS_RANGE,
+        "test_progress_range",
+        "progress is 0..100, by value",
+        "both",
+        "[V3]: progress in percent, 0 to 100",
+    ),
+    RuleSpec(
+        Rule.PROGRESS_MONOTONIC,
+        "test_progress_monotonic",
+        "progress never decreases within a run, by value (`60` then `59.0` is a decrease)",
+        "both",
+        "[V3], [ODC]: a phase's progress grows to 100; a resumed run may start a phase over",
+    ),
+    RuleSpec(
+        Rule.CHECKPOINT_MONOTONIC,
+        "test_checkpoint_monotonic",
+        "checkpoints never go back, by value",
+        "both",
+        "[V3], [V4]: the incremental checkpoint is the time synced up to",
+    ),
+    RuleSpec(
+        Rule.CHECKPOINT_PLAUSIBLE,
+        "test_checkpoint_plausible",
+        "a checkpoint of an enabled sync is 0 or Unix seconds: not before 2015, not more "
+        "than `--clock-skew` (600 s) ahead of the server's `Date` (13 digits fail)",
+        "both",
+        "[V3]: unit seconds; [V4]: Unix seconds",
+    ),
+    RuleSpec(
+        Rule.FROZEN,
+        "test_frozen_unless_running",
+        "progress and checkpoints do not move between polls that show SUSPEND, FAILED or "
+        "any status other than RUNNING, when no run can lie between them",
+        "both",
+        "[lifecycle]: stop pauses a project; only a RUNNING project migrates",
+    ),
+    RuleSpec(
+        Rule.DISABLED_PROGRESS,
+        "test_disabled_progress_still",
+        "the progress of a phase the flags disable stays 0 (or 100) and never moves",
+        "both",
+        "[V3]: the enable flags are the project's phases; steps exist only for enabled phases",
+    ),
+    RuleSpec(
+        Rule.DISABLED_CHECKPOINT,
+        "test_disabled_checkpoint_still",
+        "the checkpoint of an incremental (or reverse) sync the flags disable never moves",
+        "both",
+        "[V3]: the enable flags are the project's phases; steps exist only for enabled phases",
+    ),
+    RuleSpec(
+        Rule.FINISHED_COMPLETE,
+        "test_finished_complete",
+        "FINISHED shows 100 for every enabled phase",
+        "both",
+        "[V3], [ODC]: a finished project finished its phases",
+    ),
+    RuleSpec(
+        Rule.STEP_MATCHES_FLAGS,
+        "test_step_matches_flags",
+        "`currentStep` is a documented step of an enabled phase, never full verification",
+        "compatible: V3 and V4 step names; strict: V3 names (sync-only ones on sync projects)",
+        "[V3]: `currentStep` excludes full verification; [ODC]: the step names, V3 and V4",
+    ),
+    RuleSpec(
+        Rule.FLAGS_CONSTANT,
+        "test_flags_constant",
+        "the enable flags never change",
+        "both",
+        "[V3]: the flags are the project's configuration",
+    ),
+    RuleSpec(
+        Rule.LIFECYCLE_MODEL,
+        "test_lifecycle_state_machine",
+        "random actions and clock moves agree with the lifecycle table",
+        "mock-oms",
+        "[lifecycle]",
+    ),
+    RuleSpec(
+        Rule.PLAYBACK,
+        "test_generated_scenarios_play_exactly, test_loaded_scenarios_play_exactly",
+        "scenarios play exactly as written (a scenario with faults: its story)",
+        "mock-oms",
+        "the scenario format (this README)",
+    ),
+)
+
+REGISTRY: Mapping[Rule, RuleSpec] = MappingProxyType({spec.rule: spec for spec in SPECS})
+
+
+def markdown_table() -> str:
+    """The README's table of rules."""
+    lines = [
+        "| rule | check | what it checks | level | documented fact |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in SPECS:
+        tests = ", ".join(f"`{t.strip()}`" for t in spec.test.split(","))
+        lines.append(
+            f"| `{spec.rule.value}` | {tests} | {spec.checks} | {spec.level} | {spec.fact} |"
+        )
+    return "\n".join(lines) + "\n"

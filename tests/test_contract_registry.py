@@ -1,0 +1,47 @@
+"""Every rule is in the registry, every check of the kit names its rule there, and the
+README's table is the registry's."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import contract_tests
+from contract_tests.registry import REGISTRY, SPECS, markdown_table
+from contract_tests.rules import Rule
+
+KIT = Path(contract_tests.__file__).resolve().parent
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def kit_checks() -> set[str]:
+    names = set()
+    for path in KIT.glob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names |= {
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        }
+    return names
+
+
+def test_every_rule_is_registered_once() -> None:
+    assert set(REGISTRY) == set(Rule)
+    assert len(SPECS) == len(Rule)
+
+
+def test_the_registry_names_every_check_of_the_kit_and_no_other() -> None:
+    named = {t.strip() for spec in SPECS for t in spec.test.split(",")}
+    assert named == kit_checks()
+
+
+def test_every_rule_says_its_level_and_its_source() -> None:
+    for spec in SPECS:
+        assert spec.level.startswith(("both", "compatible:", "mock-oms")), spec.rule
+        assert spec.fact, spec.rule
+        assert spec.api == "V3"
+
+
+def test_the_readme_shows_the_registrys_table() -> None:
+    assert markdown_table() in README
