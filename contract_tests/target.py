@@ -282,10 +282,12 @@ def check_access(target: Target, *, auth_given: bool, spelling: Spelling = PYTES
 
 def check_oms_paths(target: Target, base_url: str, spelling: Spelling = PYTEST) -> None:
     """:class:`OptionError` when nothing at ``base_url`` answers like OMS: both progress
-    paths fail at the transport level, or answer 404 without an OMS envelope (a base URL
-    that already ends in ``/api/omsp/v2``, a server that is not OMS)."""
+    paths fail at the transport level, or answer 404 with nothing about the project (a base
+    URL that already ends in ``/api/omsp/v2``, a server that is not OMS). A 404 whose
+    envelope speaks of the project (a success, an unknown or malformed project) is an OMS
+    breaking a rule, and is judged; a 404 with any other error says "no such path"."""
     answers = [target.get(kind, ACCESS_PROBE) for kind in Kind]
-    if any(a.envelope for a in answers):
+    if any(a.envelope and (a.status_code != 404 or _about_the_project(a)) for a in answers):
         return
     example = f"{base_url.rstrip('/')}{progress_path(Kind.MIGRATION, ACCESS_PROBE)}"
     if all(a.transport is not None for a in answers):
@@ -301,6 +303,13 @@ def check_oms_paths(target: Target, base_url: str, spelling: Spelling = PYTEST) 
             else f"; is {spelling('base-url')} an OMS server?"
         )
         raise OptionError(f"{base_url} answers HTTP 404 on every OMS path (GET {example}){hint}")
+
+
+def _about_the_project(answer: Response) -> bool:
+    body = answer.body
+    if not isinstance(body, dict):
+        return False
+    return body.get("success") is True or body.get("code") in ("GHANA-PROJECT000001", "PARAM_ERROR")
 
 
 def take_clock(control: ControlClient) -> float:

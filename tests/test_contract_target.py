@@ -325,6 +325,16 @@ def test_a_base_url_with_the_api_path_is_refused_with_the_reason() -> None:
         check_oms_paths(Target(http, label="x"), "http://oms")
 
 
+def test_a_404_error_envelope_on_every_path_is_no_oms_path() -> None:
+    # mock-oms itself, reached under http://host/api/omsp/v2, answers its own NOT_FOUND
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"success": False, "code": "NOT_FOUND", "data": None})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://real")
+    with pytest.raises(OptionError, match=r"without /api/omsp/v2"):
+        check_oms_paths(Target(http, label="x"), "http://oms/api/omsp/v2", CLI)
+
+
 def test_an_oms_that_answers_404_in_band_is_checked_not_refused() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(404, json=GOOD)
