@@ -20,6 +20,8 @@ from mock_oms.faults.model import DEFAULT_HANG, DEFAULT_RETRY_AFTER
 from mock_oms.faults.spec import parse_fault
 from mock_oms.scenarios.loader import load_document, load_text
 from mock_oms.strategies import Document
+from mock_oms.strategies.common import loadable
+from mock_oms.strategies.response import envelope
 
 TIMINGS: tuple[strategies.Timing, ...] = ("seconds", "polls", "mixed")
 FAULT = schemas.definition_validator(schemas.SCENARIO, "Fault")
@@ -46,7 +48,7 @@ def test_progress_data_of_one_kind(kind: Kind) -> None:
     @SOME
     @given(strategies.progress_data(kind))
     def check(data: Document) -> None:
-        body = {**strategies._envelope(data, "r", 1)}
+        body = {**envelope(data, "r", 1)}
         assert schemas.errors(schemas.PROGRESS_SCHEMAS[kind], body) == []
         assert kind_of(body) is kind
 
@@ -290,7 +292,7 @@ def test_fault_sequences_shrink_towards_no_fault_then_fewer_and_earlier() -> Non
 def test_fault_texts_load_alike_from_yaml_files_and_json_bodies() -> None:
     """Control characters survive both (YAML files escape them; JSON bodies are read by the
     JSON parser); only lone surrogates, which UTF-8 cannot carry, are replaced."""
-    message = strategies._loadable("a\x85b\x7fc\ud800")
+    message = loadable("a\x85b\x7fc\ud800")
     assert message == "a\x85b\x7fc\ufffd"
     fault = {"error": {"code": "INNER_ERROR", "message": message}}
     scenario = loads_alike(one_phase(None, faults=[{"fault": fault}]))

@@ -1,0 +1,116 @@
+"""Single responses of the progress endpoints: ``data``, success and in-band error
+envelopes, derived from the JSON Schemas and then made to keep the rules a schema cannot
+state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from mock_oms.core.kinds import Kind
+from mock_oms.core.lifecycle import Status
+from mock_oms.strategies.common import (
+    DATA_DEF,
+    PROGRESS_FIELDS,
+    Document,
+    allowed,
+    flags_of,
+    kinds_of,
+    schema_object,
+)
+
+DOCUMENTED_ERROR_CODES: tuple[str, ...] = (
+    "GHANA-PROJECT000001",
+    "PARAM_ERROR",
+    "INNER_ERROR",
+    "GHANA-OPERAT000001",
+)
+
+
+def _constrained(kind: Kind, fields: SearchStrategy[Document]) -> SearchStrategy[Document]:
+    """``data`` drawn from ``fields``, then made to keep the rules a schema cannot say."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Document:
+        data = draw(fields)
+        flags = flags_of(kind, data)
+        data["currentStep"] = draw(st.sampled_from(allowed(kind, flags)))
+        if data["status"] == Status.FINISHED.value:
+            for flag, name in (("struct", PROGRESS_FIELDS[0]), ("full", PROGRESS_FIELDS[1])):
+                if flags[flag]:
+                    data[name] = 100
+        return data
+
+    return build()
+
+
+def _data(kind: Kind) -> SearchStrategy[Document]:
+    return _constrained(kind, schema_object(kind, DATA_DEF[kind]))
+
+
+def progress_data(kind: Kind | str | None = None) -> SearchStrategy[Document]:
+    """The ``data`` object of a successful progress response (of ``kind``, or either).
+
+    Each field comes from the schema; ``currentStep`` is then one the enable flags allow
+    and a FINISHED project shows 100 for its enabled phases. Shrinks towards a migration
+    project in INIT, every flag false, zero progress and checkpoints, and ``PRE_CHECK``.
+    """
+    return st.one_of(*(_data(k) for k in kinds_of(kind)))
+
+
+def progress_responses(kind: Kind | str | None = None) -> SearchStrategy[Document]:
+    """A whole successful progress response: the envelope from the schema's success form
+    (paging null or any int, any ``cost`` the pattern allows, any text elsewhere) around
+    :func:`progress_data`. Shrinks towards the smallest envelope values around the
+    smallest ``data``."""
+    return st.one_of(
+        *(
+            st.builds(
+                lambda env, data: {**env, "data": data},
+                schema_object(k, "SuccessEnvelope", skip=("data",)),
+                _data(k),
+            )
+            for k in kinds_of(kind)
+        )
+    )
+
+
+def error_responses(
+    kind: Kind | str | None = None, codes: Sequence[str] = DOCUMENTED_ERROR_CODES
+) -> SearchStrategy[Document]:
+    """An in-band error response (``success`` false, ``data`` null) carrying one of
+    ``codes``, its message prefixed ``[CODE]: `` as real payloads are. Shrinks towards the
+    first code and empty texts."""
+
+    def build(body: Document, code: str) -> Document:
+        return {**body, "code": code, "message": f"[{code}]: {body['message']}"}
+
+    return st.one_of(
+        *(
+            st.builds(build, schema_object(k, "ErrorEnvelope"), st.sampled_from(list(codes)))
+            for k in kinds_of(kind)
+        )
+    )
+
+
+def responses(kind: Kind | str | None = None) -> SearchStrategy[Document]:
+    """Any answer the contract allows: a progress response or an in-band error."""
+    return st.one_of(progress_responses(kind), error_responses(kind))
+
+
+def envelope(data: Document, request_id: str, cost_ms: int) -> Document:
+    """A success envelope as the real service writes it around ``data``."""
+    return {
+        "success": True,
+        "code": "success",
+        "message": "success",
+        "advice": "",
+        "requestId": request_id,
+        "pageNumber": 1,
+        "pageSize": 1,
+        "totalCount": 1,
+        "cost": f"{cost_ms} ms",
+        "data": data,
+    }

@@ -1,0 +1,87 @@
+"""Successive progress responses of one project, as a client polling it could see them."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from mock_oms.core.kinds import Kind
+from mock_oms.core.lifecycle import Importance, Status
+from mock_oms.strategies.common import (
+    FLAG_FIELDS,
+    PROGRESS_FIELDS,
+    Document,
+    allowed,
+    kinds_of,
+    successors,
+)
+from mock_oms.strategies.response import envelope
+
+
+@st.composite
+def _timeline(draw: st.DrawFn, kind: Kind, min_size: int, max_size: int) -> list[Document]:
+    flags = {
+        "struct": draw(st.booleans()),
+        "full": draw(st.booleans()),
+        "incr": draw(st.booleans()),
+        "reverse": draw(st.booleans()) and kind is Kind.MIGRATION,
+    }
+    steps = allowed(kind, flags)
+    size = draw(st.integers(min_size, max_size))
+    status = draw(st.sampled_from(list(Status)))
+    progress = {
+        name: 0 if status is Status.INIT else draw(st.integers(0, 100)) for name in PROGRESS_FIELDS
+    }
+    epoch = draw(st.integers(1_500_000_000, 2_000_000_000))
+    checkpoints = {
+        "incr": epoch if flags["incr"] else 0,
+        "reverse": epoch if flags["reverse"] else 0,
+    }
+    importance = draw(st.sampled_from(list(Importance)))
+    step = draw(st.sampled_from(steps))
+    out: list[Document] = []
+    previous: Status | None = None
+    for _ in range(size):
+        if previous is not None:
+            status = draw(st.sampled_from([status, *successors(status)]))
+        if status is Status.RUNNING:
+            if previous is not None and previous is not Status.RUNNING and draw(st.booleans()):
+                progress = {
+                    name: draw(st.integers(0, 100)) for name in PROGRESS_FIELDS
+                }  # a new run
+            else:
+                progress = {n: draw(st.integers(v, 100)) for n, v in progress.items()}
+            for name in checkpoints:
+                if flags[name]:
+                    checkpoints[name] += draw(st.integers(0, 600))
+            step = draw(st.sampled_from([step, *steps]))
+        if status is Status.FINISHED:
+            for flag, name in (("struct", PROGRESS_FIELDS[0]), ("full", PROGRESS_FIELDS[1])):
+                if flags[flag]:
+                    progress[name] = 100
+        importance = draw(st.sampled_from([importance, *Importance]))
+        data: Document = {"status": status.value, "importance": importance.value}
+        for name, flag in FLAG_FIELDS[kind].items():
+            data[name] = flags[flag]
+        data["currentStep"] = step
+        data.update(progress)
+        if kind is Kind.MIGRATION:
+            data["incrSyncCheckpoint"] = checkpoints["incr"]
+            data["reverseIncrSyncCheckpoint"] = checkpoints["reverse"]
+        else:
+            data["incrSyncCheckpoint"] = str(checkpoints["incr"])
+        request_id = str(draw(st.uuids(version=4)))
+        out.append(envelope(data, request_id, draw(st.integers(0, 2000))))
+        previous = status
+    return out
+
+
+def timelines(
+    kind: Kind | str | None = None, *, min_size: int = 1, max_size: int = 30
+) -> SearchStrategy[list[Document]]:
+    """Successive progress responses of one project, as a client polling it could see
+    them: statuses move along legal transitions (one per poll at most), progress never
+    decreases within a run, checkpoints never go back, a FINISHED project is complete,
+    steps fit the flags. Shrinks towards a short timeline that stays in INIT with every
+    flag false."""
+    return st.one_of(*(_timeline(k, min_size, max_size) for k in kinds_of(kind)))
