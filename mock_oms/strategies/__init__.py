@@ -21,6 +21,7 @@ from mock_oms.strategies.fault import (
     TRANSIENT,
     FaultName,
     FaultSpec,
+    fault_statuses,
     faults,
 )
 from mock_oms.strategies.fault_parts import DELAY_STEPS, schema_fault_names
@@ -51,6 +52,7 @@ __all__ = [
     "error_responses",
     "fault_rules",
     "fault_sequences",
+    "fault_statuses",
     "faults",
     "injections",
     "progress_data",

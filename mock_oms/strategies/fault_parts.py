@@ -5,7 +5,7 @@ with every wait bounded."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -74,32 +74,41 @@ def notes() -> SearchStrategy[str]:
     return st.text(max_size=TEXT_SIZE).map(loadable)
 
 
-def status_codes() -> list[int]:
-    """The statuses of ``$defs/HttpFaultStatus``, a plain 500 first."""
+def status_codes(allowed: Collection[int] | None = None) -> list[int]:
+    """The statuses of ``$defs/HttpFaultStatus`` (those of ``allowed``), a plain 500 first."""
     codes: list[int] = list(defs()["HttpFaultStatus"]["enum"])
+    if allowed is not None:
+        codes = [code for code in codes if code in allowed]
     return sorted(codes, key=lambda code: (code != 500, codes.index(code)))
 
 
-def short_statuses(max_delay: float) -> list[Document]:
-    """``{"status": CODE}`` for each code whose default wait stays within ``max_delay``
-    (429 alone asks for DEFAULT_RETRY_AFTER seconds)."""
+def check_statuses(statuses: Collection[int] | None) -> None:
+    known = status_codes()
+    if statuses is not None and not set(statuses) <= set(known):
+        wrong = sorted(set(statuses) - set(known))
+        raise ValueError(f"statuses {wrong} cannot be faults; known: {known}")
+
+
+def short_statuses(statuses: Sequence[int], max_retry_after: float) -> list[Document]:
+    """``{"status": CODE}`` for each code whose default wait stays within
+    ``max_retry_after`` (429 alone asks for DEFAULT_RETRY_AFTER seconds)."""
     return [
         {"status": code}
-        for code in status_codes()
-        if code != 429 or max_delay >= DEFAULT_RETRY_AFTER
+        for code in statuses
+        if code != 429 or max_retry_after >= DEFAULT_RETRY_AFTER
     ]
 
 
 @st.composite
-def status(draw: st.DrawFn, max_delay: float) -> Document:
+def status(draw: st.DrawFn, statuses: Sequence[int], max_retry_after: float) -> Document:
     """The long form: a code with maybe Retry-After (429 and 503) and a body style."""
-    code = draw(st.sampled_from(status_codes()))
+    code = draw(st.sampled_from(list(statuses)))
     form = forms()["status"]["oneOf"][1]["properties"]
     spec: Document = {"code": code}
     if code in RETRY_AFTER_STATUSES:
-        most = min(int(max_delay), int(form["retryAfter"]["maximum"]))
+        most = min(int(max_retry_after), int(form["retryAfter"]["maximum"]))
         waits = st.integers(int(form["retryAfter"]["minimum"]), most)
-        needed = code == 429 and max_delay < DEFAULT_RETRY_AFTER
+        needed = code == 429 and max_retry_after < DEFAULT_RETRY_AFTER
         retry = draw(waits if needed else st.one_of(st.none(), waits))
         if retry is not None:
             spec["retryAfter"] = retry
@@ -110,14 +119,14 @@ def status(draw: st.DrawFn, max_delay: float) -> Document:
 
 
 @st.composite
-def error(draw: st.DrawFn, codes: Sequence[str]) -> Document:
+def error(draw: st.DrawFn, codes: Sequence[str], statuses: Sequence[int]) -> Document:
     form = forms()["error"]["properties"]
     spec: Document = {"code": draw(st.sampled_from(list(codes)))}
     for name in ("message", "advice"):
         if draw(st.booleans()):
             spec[name] = draw(text(form[name]))
     if draw(st.booleans()):  # in band (200), or under a status a client retries
-        spec["status"] = draw(st.sampled_from([200, *status_codes()]))
+        spec["status"] = draw(st.sampled_from([200, *statuses]))
     return {"error": spec}
 
 

@@ -79,6 +79,8 @@ def fault_rules(
     max_delay: float = 1.0,
     seeded: bool = True,
     error_codes: Sequence[str] = IN_BAND_ERROR_CODES,
+    statuses: Collection[int] | None = None,
+    max_retry_after: float | None = None,
 ) -> SearchStrategy[Document]:
     """Fault rules as a scenario declares them under ``faults:`` (``$defs/FaultRule``): a
     fault from :func:`faults` (same options) and any of the conditions: a phase (an index
@@ -88,7 +90,15 @@ def fault_rules(
     conditions or delay, ``{"fault": {"status": 500}}``: every poll gets it."""
     if max_poll < 1 or phases < 0:
         raise ValueError("max_poll must be >= 1 and phases >= 0")
-    fault = faults(kind, allow=allow, max_delay=max_delay, seeded=seeded, error_codes=error_codes)
+    fault = faults(
+        kind,
+        allow=allow,
+        max_delay=max_delay,
+        seeded=seeded,
+        error_codes=error_codes,
+        statuses=statuses,
+        max_retry_after=max_retry_after,
+    )
     return _rule(fault, phases, max_poll, max_delay, seeded)
 
 
@@ -125,6 +135,8 @@ def injections(
     max_delay: float = 1.0,
     seeded: bool = True,
     error_codes: Sequence[str] = IN_BAND_ERROR_CODES,
+    statuses: Collection[int] | None = None,
+    max_retry_after: float | None = None,
 ) -> SearchStrategy[Document]:
     """Bodies for ``POST /_mock/faults`` and ``/_mock/projects/{id}/faults``
     (``$defs/Injection``): a fault from :func:`faults` (same options), for at most
@@ -133,7 +145,15 @@ def injections(
     cleared."""
     if max_count < 1 or max_seconds < 1:
         raise ValueError("max_count and max_seconds must be >= 1")
-    fault = faults(kind, allow=allow, max_delay=max_delay, seeded=seeded, error_codes=error_codes)
+    fault = faults(
+        kind,
+        allow=allow,
+        max_delay=max_delay,
+        seeded=seeded,
+        error_codes=error_codes,
+        statuses=statuses,
+        max_retry_after=max_retry_after,
+    )
     return _injection(fault, max_count, max_seconds, max_delay, seeded)
 
 
@@ -160,6 +180,8 @@ def fault_sequences(
     max_faults: int = 3,
     max_delay: float = 1.0,
     error_codes: Sequence[str] = IN_BAND_ERROR_CODES,
+    statuses: Collection[int] | None = None,
+    max_retry_after: float | None = None,
 ) -> SearchStrategy[list[FaultSpec | None]]:
     """What the successive polls of one project meet: item N-1 is the fault of the Nth
     poll (None: a normal answer), over the first ``max_polls`` polls, at most
@@ -170,7 +192,15 @@ def fault_sequences(
     earlier, of the simplest kinds (a plain 500), with no delay."""
     if max_polls < 0 or max_faults < 0:
         raise ValueError("max_polls and max_faults must be >= 0")
-    fault = faults(kind, allow=allow, max_delay=max_delay, seeded=False, error_codes=error_codes)
+    fault = faults(
+        kind,
+        allow=allow,
+        max_delay=max_delay,
+        seeded=False,
+        error_codes=error_codes,
+        statuses=statuses,
+        max_retry_after=max_retry_after,
+    )
     polls = st.lists(st.one_of(st.none(), fault), max_size=max_polls)
     return polls.map(partial(_capped, max_faults))
 

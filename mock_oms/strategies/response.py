@@ -60,16 +60,32 @@ def progress_data(kind: Kind | str | None = None) -> SearchStrategy[Document]:
     return st.one_of(*(_data(k) for k in kinds_of(kind)))
 
 
+def _service_envelope() -> SearchStrategy[Document]:
+    """The success envelope as the service writes it: ``code`` and ``message``
+    ``"success"``, no advice, a UUID request ID, paging 1/1/1 or null, a cost in ms."""
+    return st.builds(
+        lambda request_id, paging, cost_ms: {
+            **envelope({}, request_id, cost_ms),
+            **dict(zip(("pageNumber", "pageSize", "totalCount"), paging, strict=True)),
+        },
+        st.uuids(version=4).map(str),
+        st.sampled_from([(1, 1, 1), (None, None, None)]),
+        st.integers(0, 2000),
+    )
+
+
 def progress_responses(kind: Kind | str | None = None) -> SearchStrategy[Document]:
-    """A whole successful progress response: the envelope from the schema's success form
-    (paging null or any int, any ``cost`` the pattern allows, any text elsewhere) around
-    :func:`progress_data`. Shrinks towards the smallest envelope values around the
-    smallest ``data``."""
+    """A whole successful progress response around :func:`progress_data`: about half in
+    the envelope the service writes (``code: "success"``, a UUID, paging 1/1/1 or null,
+    ``"13 ms"``), the rest in any envelope the schema's success form allows (any code and
+    text, paging null or any non-negative int, any ``cost`` the pattern allows). Every one
+    is valid against the response schema. Shrinks towards the service's envelope around
+    the smallest ``data``."""
     return st.one_of(
         *(
             st.builds(
                 lambda env, data: {**env, "data": data},
-                schema_object(k, "SuccessEnvelope", skip=("data",)),
+                st.one_of(_service_envelope(), schema_object(k, "SuccessEnvelope", skip=("data",))),
                 _data(k),
             )
             for k in kinds_of(kind)

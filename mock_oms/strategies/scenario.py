@@ -4,6 +4,7 @@ may truthfully conclude."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from hypothesis import strategies as st
@@ -17,13 +18,99 @@ from mock_oms.strategies.common import KINDS, Document, allowed, successors
 Timing = Literal["seconds", "polls", "mixed"]
 
 
-def _span(draw: st.DrawFn, low: int, waits: bool, end: int | None) -> Any:
-    """A progress spec starting at >= ``low`` (None: keep the carried value)."""
-    if end is None and not draw(st.booleans()):
+@dataclass(frozen=True)
+class _Shape:
+    """What every phase of one generated scenario shares."""
+
+    flags: Mapping[str, bool]
+    steps: Sequence[str]
+    timing: Timing
+    max_seconds: int
+    max_polls: int
+
+
+def _checkpoints(draw: st.DrawFn, flags: Mapping[str, bool]) -> Document:
+    checkpoint = {}
+    for which in ("incr", "reverse"):
+        if flags.get(which):
+            spec = draw(
+                st.one_of(
+                    st.none(),
+                    st.sampled_from(["follow", "freeze"]),
+                    st.builds(
+                        lambda mode, lag: {"mode": mode, "lag": lag},
+                        st.sampled_from(["follow", "freeze"]),
+                        st.integers(0, 60),
+                    ),
+                )
+            )
+            if spec is not None:
+                checkpoint[which] = spec
+    return checkpoint
+
+
+@st.composite
+def _phase(
+    draw: st.DrawFn,
+    shape: _Shape,
+    options: Sequence[Status],
+    previous: Status | None,
+    carried: Mapping[str, int],
+) -> tuple[Document, dict[str, int]] | None:
+    """One phase after ``previous`` (None: the first), drawn whole with the choice to have
+    it, so that the shrinker can drop it as a unit; and the progress carried out of it.
+    None: the timeline ends before it."""
+    if previous is not None and draw(st.integers(0, 3)) == 0:
         return None
-    start = draw(st.integers(low, 100 if end is None else end))
-    stop = start if waits else (end if end is not None else draw(st.integers(start, 100)))
-    return start if start == stop else [start, stop]
+    status = draw(st.sampled_from(list(options)))
+    phase: Document = {"status": status.value}
+    polls = shape.timing == "polls" or (shape.timing == "mixed" and draw(st.booleans()))
+    if polls:
+        phase["polls"] = draw(st.integers(1, shape.max_polls))
+    else:
+        phase["seconds"] = draw(st.integers(1, shape.max_seconds))
+    step = draw(st.one_of(st.none(), st.sampled_from(list(shape.steps))))
+    if step is not None:
+        phase["step"] = step
+    level = draw(st.one_of(st.none(), st.sampled_from(list(Importance))))
+    if level is not None:
+        phase["importance"] = level.value
+    out = dict(carried)
+    if status is Status.RUNNING:
+        progress: Document = {}
+        for figure in ("struct", "full"):
+            if shape.flags[figure] and draw(st.booleans()):
+                start = draw(st.integers(0 if previous is not status else carried[figure], 100))
+                stop = draw(st.integers(start, 100))
+                progress[figure] = start if start == stop else [start, stop]
+                out[figure] = stop
+        if progress:
+            phase["progress"] = progress
+    checkpoint = _checkpoints(draw, shape.flags)
+    if checkpoint:
+        phase["checkpoint"] = checkpoint
+    return phase, out
+
+
+def _finish(phase: Document, lows: Mapping[str, int], figures: Sequence[str]) -> None:
+    """A RUNNING phase followed by FINISHED: its enabled figures end at 100 (from ``lows``,
+    the values carried in, when the phase has none of its own)."""
+    if not figures:
+        return
+    progress = phase.setdefault("progress", {})
+    for figure in figures:
+        spec = progress.get(figure, lows[figure])
+        start = spec if isinstance(spec, int) else spec[0]
+        progress[figure] = 100 if start == 100 else [start, 100]
+
+
+def _wait(phase: Document) -> None:
+    """The last phase waits for an action: no duration, and progress that stays put."""
+    phase.pop("polls", None)
+    phase.pop("seconds", None)
+    for figure, spec in phase.get("progress", {}).items():
+        if isinstance(spec, list):
+            phase["progress"][figure] = spec[0]
 
 
 @st.composite
@@ -42,75 +129,41 @@ def _scenario(
     if kind is Kind.SYNC:  # drawn anyway, so that both kinds shrink alike
         del flags["reverse"]
     steps = allowed(kind, {"reverse": False, **flags})
+    shape = _Shape(flags, steps, timing, max_seconds, max_polls)
 
-    # the statuses first: a walk along legal transitions, DELETED only at the end
-    statuses = [draw(st.sampled_from([Status.INIT, Status.RUNNING]))]
-    size = draw(st.integers(1, max_phases))
-    while len(statuses) < size and statuses[-1] is not Status.DELETED:
+    # A walk along legal transitions, DELETED only at the end. Each phase is drawn whole,
+    # with the choice to go on, so that a redundant phase is one span the shrinker
+    # deletes; what depends on the next phase is settled after the walk.
+    timeline: list[Document] = []
+    statuses: list[Status] = []
+    carried = {"struct": 0, "full": 0}
+    lows: list[dict[str, int]] = []  # the progress each phase starts from
+    options = [Status.INIT, Status.RUNNING]
+    while True:
+        previous = statuses[-1] if statuses else None
+        running_on = previous is Status.RUNNING
+        low = carried if running_on else {"struct": 0, "full": 0}
+        drawn = draw(_phase(shape, options, previous, carried))
+        if drawn is None:
+            break
+        phase, carried = drawn
+        lows.append(low)
+        timeline.append(phase)
+        statuses.append(Status(phase["status"]))
         now = statuses[-1]
+        if now is Status.DELETED or len(timeline) >= max_phases:
+            break
         options = [now, *successors(now)]
         if not resumable and now is Status.FAILED:
             options = [s for s in options if s is not Status.RUNNING]
-        statuses.append(draw(st.sampled_from(options)))
 
-    timeline: list[Document] = []
-    carried = {"struct": 0, "full": 0}
-    previous: Status | None = None
-    for i, status in enumerate(statuses):
-        last = i == len(statuses) - 1
-        phase: Document = {"status": status.value}
-        # RELEASING that waits lasts release.seconds: not a polls-only timeline
-        waits = (
-            last
-            and not (timing == "polls" and status is Status.RELEASING)
-            and not draw(st.booleans())
-        )
-        if not waits:
-            polls = timing == "polls" or (timing == "mixed" and draw(st.booleans()))
-            if polls:
-                phase["polls"] = draw(st.integers(1, max_polls))
-            else:
-                phase["seconds"] = draw(st.integers(1, max_seconds))
-        step = draw(st.one_of(st.none(), st.sampled_from(steps)))
-        if step is not None:
-            phase["step"] = step
-        level = draw(st.one_of(st.none(), st.sampled_from(list(Importance))))
-        if level is not None:
-            phase["importance"] = level.value
-        if status is Status.RUNNING:
-            new_run = previous is not Status.RUNNING
-            finishing = not last and statuses[i + 1] is Status.FINISHED
-            progress = {}
-            for figure in ("struct", "full"):
-                if not flags[figure]:
-                    continue
-                low = 0 if new_run else carried[figure]
-                spec = _span(draw, low, waits, 100 if finishing else None)
-                if spec is not None:
-                    progress[figure] = spec
-                    carried[figure] = spec if isinstance(spec, int) else spec[1]
-            if progress:
-                phase["progress"] = progress
-        checkpoint = {}
-        for which in ("incr", "reverse"):
-            if flags.get(which):
-                spec = draw(
-                    st.one_of(
-                        st.none(),
-                        st.sampled_from(["follow", "freeze"]),
-                        st.builds(
-                            lambda mode, lag: {"mode": mode, "lag": lag},
-                            st.sampled_from(["follow", "freeze"]),
-                            st.integers(0, 60),
-                        ),
-                    )
-                )
-                if spec is not None:
-                    checkpoint[which] = spec
-        if checkpoint:
-            phase["checkpoint"] = checkpoint
-        timeline.append(phase)
-        previous = status
+    figures = [f for f in ("struct", "full") if flags[f]]
+    for i, (phase, status) in enumerate(zip(timeline[:-1], statuses[:-1], strict=True)):
+        if status is Status.RUNNING and statuses[i + 1] is Status.FINISHED:
+            _finish(phase, lows[i], figures)
+    # RELEASING that waits lasts release.seconds: not a polls-only timeline
+    if not (timing == "polls" and statuses[-1] is Status.RELEASING) and not draw(st.booleans()):
+        _wait(timeline[-1])
 
     document: Document = {"name": name, "kind": kind.value, "flags": flags, "timeline": timeline}
     if draw(st.booleans()):

@@ -19,7 +19,9 @@ from mock_oms.strategies.response import envelope
 
 
 @st.composite
-def _timeline(draw: st.DrawFn, kind: Kind, min_size: int, max_size: int) -> list[Document]:
+def _timeline(
+    draw: st.DrawFn, kind: Kind, min_size: int, max_size: int, start: Status | None
+) -> list[Document]:
     flags = {
         "struct": draw(st.booleans()),
         "full": draw(st.booleans()),
@@ -28,7 +30,7 @@ def _timeline(draw: st.DrawFn, kind: Kind, min_size: int, max_size: int) -> list
     }
     steps = allowed(kind, flags)
     size = draw(st.integers(min_size, max_size))
-    status = draw(st.sampled_from(list(Status)))
+    status = start if start is not None else draw(st.sampled_from(list(Status)))
     progress = {
         name: 0 if status is Status.INIT else draw(st.integers(0, 100)) for name in PROGRESS_FIELDS
     }
@@ -77,11 +79,20 @@ def _timeline(draw: st.DrawFn, kind: Kind, min_size: int, max_size: int) -> list
 
 
 def timelines(
-    kind: Kind | str | None = None, *, min_size: int = 1, max_size: int = 30
+    kind: Kind | str | None = None,
+    *,
+    min_size: int = 1,
+    max_size: int = 30,
+    start: Status | str | None = None,
 ) -> SearchStrategy[list[Document]]:
     """Successive progress responses of one project, as a client polling it could see
     them: statuses move along legal transitions (one per poll at most), progress never
     decreases within a run, checkpoints never go back, a FINISHED project is complete,
-    steps fit the flags. Shrinks towards a short timeline that stays in INIT with every
-    flag false."""
-    return st.one_of(*(_timeline(k, min_size, max_size) for k in kinds_of(kind)))
+    steps fit the flags. ``start``: the status of the first response (``"INIT"``: a
+    project followed from its creation); by default any, as a client that starts
+    following a project late sees it. Shrinks towards a short timeline that stays in INIT
+    with every flag false."""
+    if min_size < 1 or max_size < min_size:
+        raise ValueError("timelines need 1 <= min_size <= max_size")
+    first = None if start is None else Status(start)
+    return st.one_of(*(_timeline(k, min_size, max_size, first) for k in kinds_of(kind)))
