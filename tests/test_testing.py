@@ -26,13 +26,18 @@ SETTLED = {"FINISHED", "FAILED", "RELEASED", "DELETED"}
 
 
 def careful(target: ClientTarget, get: Callable[[str], httpx.Response] | None = None) -> str | None:
-    """Stops at a settled status, gives up after max_polls, survives errors."""
+    """Stops at a settled status, gives up after max_polls, survives errors, waits as long
+    as Retry-After asks."""
     with target.client(timeout=5) as http:
         for _ in range(target.max_polls):
             try:
                 response = (get or http.get)(target.path)
+            except httpx.HTTPError:
+                continue
+            target.sleep(float(response.headers.get("Retry-After", 0)))
+            try:
                 body = response.json()
-            except (httpx.HTTPError, ValueError):
+            except ValueError:
                 continue
             if body.get("success"):
                 if body["data"]["status"] in SETTLED:
@@ -107,9 +112,18 @@ def test_a_client_that_treats_any_non_200_as_fatal_is_caught_by_a_fault() -> Non
     with pytest.raises(ClientFailure, match="raised RuntimeError: OMS answered HTTP 500") as caught:
         check_client(fragile, max_examples=30, seed=2)
     case = caught.value.case
+    assert case.faults == ({"status": 500},)  # the first classic case: a 500 on poll 1
+    assert [p["status"] for p in case.scenario["timeline"]] == ["RUNNING", "FINISHED"]
+    assert "faults:\n- fault:\n    status: 500\n  polls: 1\n" in str(caught.value)
+
+
+def test_without_the_classics_a_generated_case_shrinks_to_a_plain_500() -> None:
+    cases = testing.client_cases(classics=False)
+    with pytest.raises(ClientFailure, match="raised RuntimeError: OMS answered HTTP 500") as caught:
+        check_client(fragile, cases=cases, max_examples=30, seed=2)
+    case = caught.value.case
     assert case.faults == ({"status": 500},)  # shrunk: one plain 500, on the first poll
     assert case.scenario["timeline"] == [{"status": "INIT"}]
-    assert "faults:\n- fault:\n    status: 500\n  polls: 1\n" in str(caught.value)
 
 
 def test_without_faults_the_same_client_passes() -> None:

@@ -29,7 +29,8 @@ them.
 
 from __future__ import annotations
 
-from mock_oms.testing.cases import CASE_SCENARIO, Case, Outcome, client_cases
+from mock_oms.testing.case import CASE_SCENARIO, Case, Outcome
+from mock_oms.testing.cases import client_cases
 from mock_oms.testing.check import ClientFailure, check_client
 from mock_oms.testing.saved import DEFAULT_SAVE_DIR, SAVED_SCENARIO, save_case, scenario_text
 from mock_oms.testing.server import FAULT_SEED

@@ -1,84 +1,68 @@
 """What the robustness harness serves: scenarios counted in polls, with the faults their
-polls meet, and unknown projects."""
+polls meet, and unknown projects; the classic cases go with them."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from mock_oms.core.kinds import Kind
 from mock_oms.strategies import (
+    KINDS,
     TRANSIENT,
     FaultName,
-    FaultSpec,
     fault_sequences,
     scenarios,
-    settled_outcomes,
-    with_faults,
 )
+from mock_oms.testing.case import CASE_SCENARIO, Case
+from mock_oms.testing.classics import classic_cases
 
-CASE_SCENARIO = "harness-case"
-Outcome = str | None
-
-
-@dataclass(frozen=True)
-class Case:
-    """What the harness serves to the client: a scenario, or a project that does not exist.
-
-    ``faults``: what the project's successive polls meet (item N-1 is the Nth poll's
-    fault, None a normal answer), as :func:`mock_oms.strategies.fault_sequences` draws
-    them. They reach the server as the scenario's fault rules (:meth:`document`); a project
-    that does not exist has none.
-    """
-
-    scenario: dict[str, Any]
-    missing: bool = False
-    faults: tuple[FaultSpec | None, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "faults", tuple(self.faults))
-
-    @property
-    def kind(self) -> Kind:
-        return Kind(self.scenario["kind"])
-
-    def document(self) -> dict[str, Any]:
-        """The scenario document the server plays: the scenario with its faults as rules."""
-        return with_faults(self.scenario, self.faults)
-
-    def truth(self) -> frozenset[Outcome]:
-        """The conclusions a correct client may reach (faults change none of them)."""
-        return frozenset({None}) if self.missing else settled_outcomes(self.scenario)
+# The classic cases of each strategy client_cases made, served before its generated ones.
+_CLASSICS: weakref.WeakKeyDictionary[SearchStrategy[Case], tuple[Case, ...]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def client_cases(
     *,
+    kinds: Collection[Kind | str] = KINDS,
     max_phases: int = 6,
     max_polls: int = 5,
     max_faults: int = 3,
     fault_polls: int = 10,
     max_delay: float = 0.1,
+    max_retry_after: float = 2,
     fault_kinds: Collection[FaultName] = TRANSIENT,
+    statuses: Collection[int] | None = None,
+    classics: bool = True,
 ) -> SearchStrategy[Case]:
-    """Cases for :func:`check_client`: scenarios counted in polls whose first settled status
-    stays true (FAILED is never resumed), one in ten asking about an unknown project.
+    """Cases for :func:`check_client`: scenarios of ``kinds`` counted in polls whose first
+    settled status stays true (FAILED is never resumed), one in ten asking about an
+    unknown project.
 
     A scenario's project meets up to ``max_faults`` faults on its first ``fault_polls``
     polls, of ``fault_kinds`` (:data:`~mock_oms.strategies.TRANSIENT`: all but deliberate
     contract deviations), none making the client wait longer than ``max_delay`` seconds
-    (latency, hangs, Retry-After); ``max_faults=0`` serves none. Shrinks towards a project
-    that waits in INIT forever, without faults, else with fewer and simpler ones (a
-    plain 500 on the first poll).
+    (latency, hangs); ``max_faults=0`` serves none. ``statuses``: the HTTP statuses the
+    faults answer with, those your client treats as temporary (default: 500, 502, 503,
+    504, 408 and 429). A 429 or 503 may ask for up to ``max_retry_after`` seconds of
+    ``Retry-After``, which a client waits through ``target.sleep`` at no cost. Shrinks
+    towards a project that waits in INIT forever, without faults, else with fewer and
+    simpler ones (a plain 500 on the first poll).
+
+    ``classics``: whether :func:`check_client` serves this strategy's classic cases first
+    (one small case for each classic client bug, within the same options).
     """
+    chosen = [Kind(k) for k in kinds]
 
     @st.composite
     def build(draw: st.DrawFn) -> Case:
         scenario = draw(
             scenarios(
+                kinds=chosen,
                 timing="polls",
                 max_phases=max_phases,
                 max_polls=max_polls,
@@ -96,17 +80,29 @@ def client_cases(
                 max_polls=fault_polls,
                 max_faults=max_faults,
                 max_delay=max_delay,
+                statuses=statuses,
+                max_retry_after=max_retry_after,
             )
         )
         return Case(scenario, missing, tuple(faults))
 
-    return build()
+    strategy = build()
+    if not classics:
+        return strategy
+    _CLASSICS[strategy] = tuple(
+        classic_cases(
+            kinds=chosen,
+            max_phases=max_phases,
+            max_faults=max_faults,
+            max_delay=max_delay,
+            max_retry_after=max_retry_after,
+            fault_kinds=fault_kinds,
+            statuses=statuses,
+        )
+    )
+    return strategy
 
 
-def check_case(case: Case) -> None:
-    """Refuse a case the harness cannot play poll for poll."""
-    timeline = case.scenario["timeline"]
-    if any("seconds" in phase for phase in timeline[:-1]):
-        raise ValueError("the harness plays phases counted in polls; this case has seconds")
-    if case.missing and any(f is not None for f in case.faults):
-        raise ValueError("faults are served as a scenario's rules; a missing project has none")
+def classics_of(strategy: SearchStrategy[Case]) -> tuple[Case, ...]:
+    """The classic cases that go with a strategy made by :func:`client_cases`."""
+    return _CLASSICS.get(strategy, ())
