@@ -162,10 +162,15 @@ def serve(live: bool, max_polls: int, max_fault_delay: float) -> Iterator[Server
     from mock_oms.web.app import create_app
 
     # A fixed seed: the faults a case leaves to chance (none that client_cases draws)
-    # repeat. No fault outlasts a case's time limit. The cases are the only scenarios
-    # served: an empty library (loading the bundled one takes time).
+    # repeat. No fault outlasts a case's time limit, and latency takes no real time (a
+    # hang still does: it is there to make the client's timeout fire). The cases are the
+    # only scenarios served: an empty library (loading the bundled one takes time).
     settings = Settings(
-        port=0, clock=ClockMode.MANUAL, seed=FAULT_SEED, max_fault_delay=max_fault_delay
+        port=0,
+        clock=ClockMode.MANUAL,
+        seed=FAULT_SEED,
+        max_fault_delay=max_fault_delay,
+        delays_follow_clock=True,
     )
     if live:
         from mock_oms.serve.live import LiveServer

@@ -178,6 +178,7 @@ class OmsApi:
             reply.fault,
             perf_counter() - began,
             reply.shown,
+            None if plan is None else plan.retry_after,
         )
         if plan is not None:  # a fault or a recorded answer: delivered its own way
             outcome = delivery.Outcome(reply.status, reply.body, reply.fault, plan)

@@ -35,6 +35,9 @@ class EntryOut(Model):
     project_status: str | None = Field(
         alias="projectStatus", description="The project status the response showed."
     )
+    retry_after: str | None = Field(
+        default=None, alias="retryAfter", description="The Retry-After header it carried."
+    )
 
 
 class RequestsOut(Model):
@@ -117,6 +120,7 @@ def entry_out(e: Entry) -> EntryOut:
         success=e.success,
         code=e.code,
         project_status=e.shown.value if e.shown is not None else None,
+        retry_after=e.retry_after,
     )
 
 
