@@ -32,6 +32,7 @@ from __future__ import annotations
 from mock_oms.testing.case import CASE_SCENARIO, Case, Outcome
 from mock_oms.testing.cases import client_cases
 from mock_oms.testing.check import ClientFailure, check_client
+from mock_oms.testing.mock_transport import fault_response, quiet_body
 from mock_oms.testing.saved import DEFAULT_SAVE_DIR, SAVED_SCENARIO, save_case, scenario_text
 from mock_oms.testing.server import FAULT_SEED
 from mock_oms.testing.target import ClientTarget, Driver
@@ -48,6 +49,8 @@ __all__ = [
     "Outcome",
     "check_client",
     "client_cases",
+    "fault_response",
+    "quiet_body",
     "save_case",
     "scenario_text",
 ]
