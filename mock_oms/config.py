@@ -102,6 +102,10 @@ class Settings:
     # When set, the OMS endpoints need HTTP Basic credentials (user, password).
     auth: tuple[str, str] | None = field(default=None, repr=False)
     max_fault_delay: float = DEFAULT_MAX_DELAY  # seconds: no fault delays or hangs longer
+    # Under the manual clock, fault delays (latency, a rule's delay, a recording's) take no
+    # real time: time stands still unless a test moves it. A hang still waits, for the
+    # client's own timeout to fire. (The pytest plugin and check_client set it.)
+    delays_follow_clock: bool = False
 
     def __post_init__(self) -> None:
         problems = self.problems()

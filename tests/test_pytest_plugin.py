@@ -8,7 +8,7 @@ import pytest
 
 import mock_oms.harness
 import mock_oms.serve.live
-import mock_oms.web.control
+import mock_oms.web.control.app
 from mock_oms.config import Settings
 from mock_oms.pytest_plugin import Servers
 
@@ -18,7 +18,7 @@ from mock_oms.pytest_plugin import Servers
 # from an earlier import (starlette, for mock_oms.web.access) keeps its submodules from the
 # first run as attributes, and the next run, importing them afresh, mixes the two.
 
-PRELOADED = (hypothesis, mock_oms.web.control, mock_oms.harness, mock_oms.serve.live)
+PRELOADED = (hypothesis, mock_oms.web.control.app, mock_oms.harness, mock_oms.serve.live)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -177,9 +177,11 @@ MISTAKES = {
     "invalid": ("@pytest.mark.mock_oms(scenarios='bad.yaml')", "bad.yaml:3: colour:*"),
     "paths": ("@pytest.mark.mock_oms(scenarios=3)", "scenarios must be a path or a list*"),
     "speed": ("@pytest.mark.mock_oms(speed='fast')", "speed must be a number, not 'fast'"),
-    "negative": ("@pytest.mark.mock_oms(speed=-1)", "speed must be between 0 and 1e+06*"),
-    "seed": ("@pytest.mark.mock_oms(seed='x')", "seed must be a whole number >= 0, not 'x'"),
-    "journal": ("@pytest.mark.mock_oms(journal_size=-1)", "journal_size must be a whole*"),
+    # the bounds and their wording are the Settings' own (mock_oms.config.BOUNDS)
+    "negative": ("@pytest.mark.mock_oms(speed=-1)", "speed must be > 0 and <= 1e+06, not -1"),
+    "seed": ("@pytest.mark.mock_oms(seed='x')", "seed must be a number, not 'x'"),
+    "whole": ("@pytest.mark.mock_oms(seed=1.5)", "seed must be a whole number, not 1.5"),
+    "journal": ("@pytest.mark.mock_oms(journal_size=-1)", "journal_size must be >= 0, not -1"),
     "token": ("@pytest.mark.mock_oms(control_token='')", "control_token must be a non-empty*"),
     "auth": ("@pytest.mark.mock_oms(auth='alice')", "auth: credentials must look like USER:*"),
     "pair": ("@pytest.mark.mock_oms(auth=('a:b', 'c'))", "auth must be 'USER:PASSWORD' or*"),

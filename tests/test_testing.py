@@ -22,17 +22,23 @@ from mock_oms.testing import Case, ClientFailure, ClientTarget, check_client
 from mock_oms.web.app import create_app
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+EXAMPLE_FILE = "robustness.py"
 SETTLED = {"FINISHED", "FAILED", "RELEASED", "DELETED"}
 
 
 def careful(target: ClientTarget, get: Callable[[str], httpx.Response] | None = None) -> str | None:
-    """Stops at a settled status, gives up after max_polls, survives errors."""
+    """Stops at a settled status, gives up after max_polls, survives errors, waits as long
+    as Retry-After asks."""
     with target.client(timeout=5) as http:
         for _ in range(target.max_polls):
             try:
                 response = (get or http.get)(target.path)
+            except httpx.HTTPError:
+                continue
+            target.sleep(float(response.headers.get("Retry-After", 0)))
+            try:
                 body = response.json()
-            except (httpx.HTTPError, ValueError):
+            except ValueError:
                 continue
             if body.get("success"):
                 if body["data"]["status"] in SETTLED:
@@ -107,9 +113,18 @@ def test_a_client_that_treats_any_non_200_as_fatal_is_caught_by_a_fault() -> Non
     with pytest.raises(ClientFailure, match="raised RuntimeError: OMS answered HTTP 500") as caught:
         check_client(fragile, max_examples=30, seed=2)
     case = caught.value.case
+    assert case.faults == ({"status": 500},)  # the first classic case: a 500 on poll 1
+    assert [p["status"] for p in case.scenario["timeline"]] == ["RUNNING", "FINISHED"]
+    assert "faults:\n- fault:\n    status: 500\n  polls: 1\n" in str(caught.value)
+
+
+def test_without_the_classics_a_generated_case_shrinks_to_a_plain_500() -> None:
+    cases = testing.client_cases(classics=False)
+    with pytest.raises(ClientFailure, match="raised RuntimeError: OMS answered HTTP 500") as caught:
+        check_client(fragile, cases=cases, max_examples=30, seed=2)
+    case = caught.value.case
     assert case.faults == ({"status": 500},)  # shrunk: one plain 500, on the first poll
     assert case.scenario["timeline"] == [{"status": "INIT"}]
-    assert "faults:\n- fault:\n    status: 500\n  polls: 1\n" in str(caught.value)
 
 
 def test_without_faults_the_same_client_passes() -> None:
@@ -263,10 +278,18 @@ def readme_example(marker: str) -> str:
     return found.group(1)
 
 
+def run_readme_example() -> None:
+    """The example, run from a file of its own in the working directory, so that a
+    traceback shows its lines as it would a user's."""
+    Path(EXAMPLE_FILE).write_text(readme_example("client-robustness"), encoding="utf-8")
+    code = compile(Path(EXAMPLE_FILE).read_text(encoding="utf-8"), EXAMPLE_FILE, "exec")
+    exec(code, {"__name__": "robustness"})
+
+
 def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     """It catches both naive clients (the one that treats non-200 as fatal on a case with
     a fault) and passes the robust one (else it raises)."""
-    exec(compile(readme_example("client-robustness"), "README.md", "exec"), {})
+    run_readme_example()
     printed = capsys.readouterr().out
     assert "the client failed: it raised RuntimeError: OMS answered HTTP " in printed
     assert "the client failed: it kept polling" in printed
@@ -280,13 +303,11 @@ def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_the_readme_shows_the_case_the_harness_saves() -> None:
-    """The YAML block after the example is what the harness writes for that failure."""
+    """The YAML block after the example is what the harness writes for fragile."""
     text = README.read_text(encoding="utf-8")
     start = text.index("<!-- example: client-robustness -->")
     shown = re.search(r"```yaml\n(.*?)```", text[start:], re.S)
     assert shown is not None
-    flags = dict.fromkeys(("struct", "full", "incr", "reverse"), False)
-    scenario = {"name": "harness-case", "kind": "migration", "flags": flags}
-    case = Case(scenario | {"timeline": [{"status": "INIT"}]}, faults=({"status": 500},))
-    written = testing.scenario_text(case, "it raised RuntimeError: OMS answered HTTP 500")
-    assert shown.group(1) == written
+    run_readme_example()
+    saved = [p.read_text() for p in Path("mock-oms-failures").glob("client-failure-*.yaml")]
+    assert shown.group(1) in saved

@@ -89,6 +89,7 @@ class Entry(NamedTuple):
     success: bool | None  # the envelope's success and code (None if the body had none)
     code: str | None
     shown: Status | None  # the project status the body showed
+    retry_after: str | None = None  # the Retry-After header the response carried
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ class Counts:
 
 
 # seq, wall, scenario time, method, raw path, project, HTTP status, latency, fault,
-# success, code, status shown: a plain tuple is the cheapest thing to append.
+# success, code, status shown, Retry-After: a plain tuple is the cheapest thing to append.
 _Raw = tuple[
     int,
     float,
@@ -116,6 +117,7 @@ _Raw = tuple[
     bool | None,
     str | None,
     Status | None,
+    str | None,
 ]
 
 
@@ -155,10 +157,12 @@ class Journal:
         fault: str | None,
         latency: float,
         shown: Status | None = None,
+        retry_after: str | None = None,
     ) -> None:
         """Note one request: ``wall`` and ``now`` are the wall and scenario clocks when it
         arrived, ``raw_path`` its path without the query. ``shown``: the status a success
-        body showed, when the caller knows it (the body is not read then)."""
+        body showed, when the caller knows it (the body is not read then). ``retry_after``:
+        the Retry-After header sent with the answer."""
         success, code, shown = (True, "success", shown) if shown else outcome(body)
         with self._lock:
             self._total += 1
@@ -176,6 +180,7 @@ class Journal:
                     success,
                     code,
                     shown,
+                    retry_after,
                 )
             )
             if project_id is not None:
@@ -262,18 +267,5 @@ def _select(
 
 
 def _entry(item: _Raw) -> Entry:
-    seq, wall, now, method, raw_path, pid, status, latency, fault, success, code, shown = item
-    return Entry(
-        seq,
-        wall,
-        now,
-        method,
-        raw_path.decode("utf-8", "replace"),
-        pid,
-        status,
-        latency,
-        fault,
-        success,
-        code,
-        shown,
-    )
+    seq, wall, now, method, raw_path = item[:5]
+    return Entry(seq, wall, now, method, raw_path.decode("utf-8", "replace"), *item[5:])

@@ -55,6 +55,11 @@ class RequestIds:
         if self.seed is not None:
             self._bits = random.Random(self.seed).getrandbits
 
+    def reseed(self, seed: int | None) -> None:
+        """Draw from ``seed`` from now on (None: at random)."""
+        self.seed = seed
+        self._bits = random.Random(seed).getrandbits
+
     def next(self) -> str:
         h = "%032x" % (self._bits(128) & _UUID_CLEAR | _UUID_SET)
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

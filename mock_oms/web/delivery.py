@@ -9,7 +9,7 @@ How a plan goes on the wire is :mod:`mock_oms.web.wire`'s.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from http import HTTPStatus
 from time import perf_counter
@@ -193,6 +193,14 @@ def _recorded(recording: replay.Replay, index: int, max_delay: float) -> _Base:
     return _Base(entry.status, body, document, plan, fault)
 
 
+def _on_clock(runtime: Runtime, outcome: Shaped) -> Shaped:
+    """``outcome`` without its delay when delays follow a manual clock (a hang stays)."""
+    plan = outcome.plan
+    if plan.delay and runtime.settings.delays_follow_clock and runtime.clock.speed == 0:
+        return replace(outcome, plan=replace(plan, delay=0.0))
+    return outcome
+
+
 def shape_poll(
     runtime: Runtime, project: Project, snap: Snapshot, kind: Kind, began: float
 ) -> Shaped:
@@ -215,10 +223,10 @@ def shape_poll(
         entry = recording.entries[index]
         if choice is None and entry.fault is not None:
             choice = book.entry_choice(entry.fault, project.id, project.polls, f"entries.{index}")
-    return _apply(base, choice, runtime, began)
+    return _on_clock(runtime, _apply(base, choice, runtime, began))
 
 
 def shape_error(runtime: Runtime, status: int, body: bytes, began: float) -> Shaped:
     """An error reply (unknown project, bad path) with the global fault, if one applies."""
     choice = runtime.faults.choose_global(runtime.clock.now())
-    return _apply(_Base(status, body, None), choice, runtime, began)
+    return _on_clock(runtime, _apply(_Base(status, body, None), choice, runtime, began))

@@ -195,6 +195,7 @@ class OmsApi:
             reply.fault,
             perf_counter() - began,
             reply.shown,
+            None if plan is None else plan.retry_after,
         )
         if plan is not None:  # a fault or a recorded answer: delivered its own way
             outcome = delivery.Shaped(reply.status, reply.body, reply.fault, plan)

@@ -42,6 +42,7 @@ def entry_out(e: Entry) -> EntryOut:
         success=e.success,
         code=e.code,
         project_status=e.shown.value if e.shown is not None else None,
+        retry_after=e.retry_after,
     )
 
 

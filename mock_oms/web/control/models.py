@@ -249,6 +249,9 @@ class EntryOut(Model):
     project_status: str | None = Field(
         alias="projectStatus", description="The project status the response showed."
     )
+    retry_after: str | None = Field(
+        default=None, alias="retryAfter", description="The Retry-After header it carried."
+    )
 
 
 class RequestsOut(Model):
