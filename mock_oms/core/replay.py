@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mock_oms.core.clock import TOLERANCE
 from mock_oms.core.engine import Snapshot
 from mock_oms.core.kinds import Kind
 from mock_oms.core.lifecycle import Importance, Status
@@ -74,10 +75,11 @@ class Replay:
 
 
 def entry_at(replay: Replay, polls: int, elapsed: float) -> int:
-    """The index of the entry served after ``polls`` polls, ``elapsed`` seconds in."""
+    """The index of the entry served after ``polls`` polls, ``elapsed`` seconds in (an
+    entry's ``at`` is reached within ``clock.TOLERANCE``)."""
     if replay.mode is Mode.POLL:
         return max(0, min(polls, len(replay.entries)) - 1)
-    return max(0, bisect_right(replay.offsets, elapsed) - 1)
+    return max(0, bisect_right(replay.offsets, elapsed + TOLERANCE) - 1)
 
 
 def _data(replay: Replay, index: int) -> dict[str, Any] | None:
