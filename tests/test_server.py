@@ -9,13 +9,16 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from mock_oms import schemas
+from mock_oms.cli import main
 from mock_oms.core.lifecycle import Importance, Status, reachable
+from mock_oms.serve.server import CannotBind, bind
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -132,6 +135,37 @@ def test_a_port_in_use_is_a_clear_error() -> None:
         )
     assert result.returncode != 0
     assert f"127.0.0.1:{port} is in use" in result.stderr
+
+
+def test_an_address_of_another_machine_is_a_clear_error() -> None:
+    # binding tells at once, without a packet sent: no such address here
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_oms", "serve", "--host", "10.99.99.99"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("mock-oms: --host '10.99.99.99' is not an address of this machine")
+
+
+def test_an_unknown_host_name_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the name is not looked up for real: no DNS query leaves a test
+    def unknown(host: str, *args: object, **kwargs: object) -> NoReturn:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    with pytest.raises(CannotBind, match=r"--host .oms.invalid. is not a known host name"):
+        bind("oms.invalid", 0)
+    result = CliRunner().invoke(main, ["serve", "--host", "oms.invalid"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "mock-oms: --host 'oms.invalid' is not a known host name or address "
+        "(Name or service not known)"
+    ]
 
 
 def test_it_stops_cleanly_on_sigint() -> None:

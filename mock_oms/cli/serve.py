@@ -168,7 +168,7 @@ def serve(
     auth: tuple[str, str] | None,
 ) -> None:
     """Serve the fake OMS."""
-    from mock_oms.serve.server import PortInUse
+    from mock_oms.serve.server import CannotBind
     from mock_oms.serve.server import serve as run
 
     config = settings(
@@ -215,7 +215,7 @@ def serve(
 
     try:
         run(config, library=library, on_ready=banner)
-    except PortInUse as exc:
+    except CannotBind as exc:
         raise SystemExit(f"mock-oms: {exc.strerror}") from None
     except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the Ctrl-C
         pass
