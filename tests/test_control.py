@@ -396,3 +396,21 @@ def test_no_control_request_gets_a_500_or_a_bare_error(
         assert b"unexpected error in mock-oms" not in poll.content
 
     check()
+
+
+def test_the_control_prefix_answers_an_index_of_every_control_route(client: ControlClient) -> None:
+    """The start-up banner links to /_mock: it used to be a 404."""
+    response = client.http.get("/_mock")
+    assert response.status_code == 200
+    index = client.index()
+    assert (index.docs, index.openapi) == ("/docs", "/openapi.json")
+    listed = {(r.method, r.path) for r in index.routes}
+    documented = {
+        (method.upper(), path)
+        for path, operations in client.http.get("/openapi.json").json()["paths"].items()
+        if path.startswith("/_mock")
+        for method in operations
+    }
+    assert listed == documented
+    assert ("POST", "/_mock/clock/advance") in listed
+    assert all(r.summary for r in index.routes)

@@ -26,7 +26,7 @@ from mock_oms.core.errors import (
 )
 from mock_oms.web import writer
 from mock_oms.web.access import install_control_guard
-from mock_oms.web.control import clock, faults, journal, projects, scenarios
+from mock_oms.web.control import clock, faults, index, journal, projects, scenarios
 from mock_oms.web.openapi import install_openapi
 from mock_oms.web.runtime import Runtime
 
@@ -34,7 +34,14 @@ __all__ = ["ROUTERS", "build", "log"]
 
 log = logging.getLogger("mock_oms")
 
-ROUTERS = (clock.router, scenarios.router, projects.router, faults.router, journal.router)
+ROUTERS = (
+    index.router,
+    clock.router,
+    scenarios.router,
+    projects.router,
+    faults.router,
+    journal.router,
+)
 
 
 def build(runtime: Runtime) -> FastAPI:

@@ -28,6 +28,7 @@ __all__ = [
     "FaultOut",
     "FaultsOut",
     "Health",
+    "IndexOut",
     "IntervalsByClock",
     "IntervalsOut",
     "Model",
@@ -37,6 +38,7 @@ __all__ = [
     "ProjectOut",
     "RequestsOut",
     "ResetOut",
+    "RouteOut",
     "RunOut",
     "ScenarioSummary",
     "SightingOut",
@@ -85,6 +87,20 @@ class Health(Model):
     version: str
     scenarios: int
     projects: int
+
+
+class RouteOut(Model):
+    method: str
+    path: str
+    summary: str
+
+
+class IndexOut(Model):
+    service: str = "mock-oms"
+    version: str
+    docs: str = Field(description="The interactive documentation (Swagger UI), offline.")
+    openapi: str = Field(description="The OpenAPI document of both APIs.")
+    routes: list[RouteOut] = Field(description="Every control route, in the order they match.")
 
 
 class ClockState(Model):
