@@ -83,7 +83,7 @@ class Entry(NamedTuple):
     method: str
     path: str
     project_id: str | None  # None when the path named no well-formed project ID
-    http_status: int
+    http_status: int | None  # None when no response was sent (a hang, a close, a reset)
     latency: float  # seconds from arrival until the response was ready
     fault: str | None  # the fault the response carried, if any
     success: bool | None  # the envelope's success and code (None if the body had none)
@@ -110,7 +110,7 @@ _Raw = tuple[
     str,
     bytes,
     str | None,
-    int,
+    int | None,
     float,
     str | None,
     bool | None,
@@ -149,7 +149,7 @@ class Journal:
         now: float,
         method: str,
         raw_path: bytes,
-        http_status: int,
+        http_status: int | None,
         body: bytes,
         project_id: str | None,
         fault: str | None,

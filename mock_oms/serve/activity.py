@@ -36,7 +36,7 @@ def request_line(entry: Entry) -> str:
     fault = f" fault={entry.fault}" if entry.fault else ""
     return (
         f"{_clock_time(int(entry.time))}.{int(entry.time * 1000) % 1000:03d} {entry.method} "
-        f"{entry.path} {entry.http_status} {what} {entry.latency * 1000:.1f}ms{fault}"
+        f"{entry.path} {entry.http_status or '-'} {what} {entry.latency * 1000:.1f}ms{fault}"
     )
 
 

@@ -257,7 +257,10 @@ class EntryOut(Model):
     method: str
     path: str = Field(description="The request path, without the query.")
     project_id: str | None = Field(alias="projectId")
-    http_status: int = Field(alias="httpStatus")
+    http_status: int | None = Field(
+        alias="httpStatus",
+        description="null when no response was sent: a hang, a closed or reset connection.",
+    )
     latency: float = Field(description="Seconds from arrival until the response was ready.")
     fault: str | None = Field(description="The fault the response carried, if any.")
     success: bool | None = Field(description="The envelope's success (null: no envelope).")
