@@ -106,8 +106,14 @@ def _int(value: Any, default: int) -> int:
 
 def snapshot(replay: Replay, index: int, fallback: Snapshot) -> Snapshot:
     """What entry ``index`` shows (read leniently from its recorded body), for the control
-    API; ``fallback`` supplies what the body does not say."""
+    API; ``fallback`` supplies what the body does not say. An entry without a body (a
+    fault, a gateway page) shows the status recorded last before it, or, before any, the
+    first one recorded: never the placeholder phase's."""
     data = _data(replay, index)
+    if data is None:
+        earlier = (_data(replay, i) for i in range(index - 1, -1, -1))
+        later = (_data(replay, i) for i in range(index + 1, len(replay.entries)))
+        data = next((d for d in (*earlier, *later) if d is not None), None)
     if data is None:
         return fallback
     return fallback._replace(
