@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -52,7 +53,7 @@ def list_scenarios(scenarios: tuple[Path, ...]) -> None:
     click.echo(table(rows))
 
 
-def table(rows: list[tuple[str, ...]]) -> str:
+def table(rows: Sequence[Sequence[str]]) -> str:
     """Rows as columns aligned on the widest cell of each (the last one left ragged)."""
     if not rows:
         return ""
