@@ -26,7 +26,7 @@ from mock_oms.core.errors import (
 )
 from mock_oms.web import writer
 from mock_oms.web.access import install_control_guard
-from mock_oms.web.control import clock, faults, index, journal, projects, scenarios
+from mock_oms.web.control import clock, docs, faults, index, journal, projects, scenarios
 from mock_oms.web.control.deps import not_json_object
 from mock_oms.web.openapi import install_openapi
 from mock_oms.web.runtime import Runtime
@@ -36,6 +36,7 @@ __all__ = ["ROUTERS", "build", "log"]
 log = logging.getLogger("mock_oms")
 
 ROUTERS = (
+    docs.router,
     index.router,
     clock.router,
     scenarios.router,
@@ -51,7 +52,7 @@ def build(runtime: Runtime) -> FastAPI:
         version=__version__,
         description="A scenario-driven fake of the OceanBase Migration Service progress API, "
         "and the control API that steers it.",
-        docs_url="/docs",
+        docs_url=None,  # web/control/docs.py serves it, offline
         redoc_url=None,
         default_response_class=writer.Answer,
     )
