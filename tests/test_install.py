@@ -11,7 +11,11 @@ import textwrap
 
 import pytest
 
-BLOCK = "import sys\nfor name in ('hypothesis', 'hypothesis_jsonschema'):\n    sys.modules[name] = None\n"
+BLOCK = (
+    "import sys\n"
+    "for name in ('hypothesis', 'hypothesis_jsonschema'):\n"
+    "    sys.modules[name] = None\n"
+)
 
 
 def run(code: str) -> subprocess.CompletedProcess[str]:

@@ -173,3 +173,23 @@ def test_it_stops_cleanly_on_sigint() -> None:
     assert httpx.get(f"{url}/_mock/health").status_code == 200
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
+
+
+def test_the_default_log_tells_status_changes_and_faults_not_each_request() -> None:
+    process, url = start("--clock", "manual")
+    project = f"{url}/api/omsp/v2/migrations/full-migration/progress"
+    httpx.get(project)
+    httpx.get(project)
+    httpx.post(f"{url}/_mock/clock/advance", json={"seconds": 10})
+    httpx.get(project)
+    httpx.post(f"{url}/_mock/projects/full-migration/faults", json={"fault": {"status": 503}})
+    httpx.get(project)
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=30)
+    said = [line for line in out.splitlines() if line.startswith("INFO:     mock-oms ")]
+    assert [line.split(" mock-oms ", 1)[1].split(" ", 1)[1] for line in said[:3]] == [
+        "full-migration: INIT (the first status shown) at scenario time 0.0 s",
+        "full-migration: INIT -> RUNNING at scenario time 10.0 s",
+        "full-migration: fault status:503 served (HTTP 503)",
+    ]
+    assert "GET /api/omsp" not in out  # the request lines stay behind --log-requests

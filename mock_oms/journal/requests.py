@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from mock_oms.core.lifecycle import Status
+from mock_oms.journal.notices import Notice, Notices
 from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Polls, Timeline, empty
 
 __all__ = ["DEFAULT_MAX_TRACKED", "DEFAULT_SIZE", "Counts", "Entry", "Journal", "outcome"]
@@ -142,6 +143,7 @@ class Journal:
         self._untracked = 0
         self._cleared = 0  # requests counted before the last clear()
         self._polls: dict[str, Polls] = {}
+        self._notices = Notices()
 
     def record(
         self,
@@ -178,14 +180,18 @@ class Journal:
                     shown,
                 )
             )
+            before = after = None
             if project_id is not None:
                 polls = self._polls.get(project_id)
-                if polls is None:
-                    if len(self._polls) >= self.max_tracked:
-                        self._untracked += 1
-                        return
+                if polls is None and len(self._polls) >= self.max_tracked:
+                    self._untracked += 1
+                elif polls is None:
                     polls = self._polls[project_id] = Polls(self.interval_sample)
-                polls.add(wall, now, shown, self.max_runs)
+                if polls is not None and polls.add(wall, now, shown, self.max_runs):
+                    runs = polls.runs
+                    before, after = (runs[-2].status if len(runs) > 1 else None), shown
+            if after is not None or fault is not None:
+                self._notices.add(wall, now, project_id, before, after, fault, http_status)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -218,6 +224,12 @@ class Journal:
                 break
             out.append(_entry(item))
         return out, counts
+
+    def notices(self, after: int = 0) -> tuple[list[Notice], int]:
+        """The status changes shown and the faults served since notice ``after``, and how
+        many of those were dropped unread (the feed is bounded)."""
+        with self._lock:
+            return self._notices.since(after)
 
     def polls(self, project_id: str) -> Timeline:
         """How ``project_id`` was polled (all zero when it never was)."""
