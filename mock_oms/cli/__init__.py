@@ -11,7 +11,9 @@ from typing import Any
 import click
 
 from mock_oms import __version__
+from mock_oms.cli import ctl_clock, ctl_faults, ctl_journal, ctl_projects
 from mock_oms.cli.contract import contract
+from mock_oms.cli.ctl import ctl
 from mock_oms.cli.record import record
 from mock_oms.cli.scenarios import scenarios, validate
 from mock_oms.cli.serve import serve
@@ -47,5 +49,8 @@ def main() -> None:
     """A scenario-driven fake of the OceanBase Migration Service (OMS) progress API."""
 
 
-for command in (serve, validate, scenarios, record, contract):
+# the ctl subcommands register themselves on the ctl group when their modules load
+_CTL = (ctl_clock, ctl_faults, ctl_journal, ctl_projects)
+
+for command in (serve, validate, scenarios, record, contract, ctl):
     main.add_command(command)
