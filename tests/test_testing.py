@@ -12,6 +12,7 @@ import httpx
 import pytest
 import yaml
 from hypothesis import strategies as st
+from pages import example, marked_page
 
 from mock_oms import strategies, testing
 from mock_oms.client import ControlClient
@@ -21,7 +22,6 @@ from mock_oms.serve.live import LiveServer
 from mock_oms.testing import Case, ClientFailure, ClientTarget, check_client
 from mock_oms.web.app import create_app
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 SETTLED = {"FINISHED", "FAILED", "RELEASED", "DELETED"}
 
 
@@ -257,16 +257,13 @@ def test_live_server_serves_on_a_free_port() -> None:
 
 
 def readme_example(marker: str) -> str:
-    text = README.read_text(encoding="utf-8")
-    found = re.search(rf"<!-- example: {marker} -->\s*```python\n(.*?)```", text, re.S)
-    assert found, f"no example {marker!r} in the README"
-    return found.group(1)
+    return example(marker)
 
 
 def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     """It catches both naive clients (the one that treats non-200 as fatal on a case with
     a fault) and passes the robust one (else it raises)."""
-    exec(compile(readme_example("client-robustness"), "README.md", "exec"), {})
+    exec(compile(readme_example("client-robustness"), "client-robustness.md", "exec"), {})
     printed = capsys.readouterr().out
     assert "the client failed: it raised RuntimeError: OMS answered HTTP " in printed
     assert "the client failed: it kept polling" in printed
@@ -281,9 +278,7 @@ def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_readme_shows_the_case_the_harness_saves() -> None:
     """The YAML block after the example is what the harness writes for that failure."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index("<!-- example: client-robustness -->")
-    shown = re.search(r"```yaml\n(.*?)```", text[start:], re.S)
+    shown = re.search(r"```yaml\n(.*?)```", marked_page("client-robustness"), re.S)
     assert shown is not None
     flags = dict.fromkeys(("struct", "full", "incr", "reverse"), False)
     scenario = {"name": "harness-case", "kind": "migration", "flags": flags}

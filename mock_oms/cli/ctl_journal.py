@@ -1,4 +1,5 @@
-"""``mock-oms ctl requests [--follow]``: the OMS requests a running server received."""
+"""``mock-oms ctl poll`` and ``ctl requests [--follow]``: one OMS request as a client would
+send it, and the OMS requests a running server received."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import click
 
 from mock_oms.cli.ctl import Ctl, ctl, pass_ctl, talking
 from mock_oms.client import ControlClient
+from mock_oms.core.kinds import Kind
 from mock_oms.web.control.models import EntryOut
 
-__all__ = ["follow", "request_line", "requests"]
+__all__ = ["follow", "poll", "request_line", "requests"]
 
 
 def request_line(e: EntryOut) -> str:
@@ -79,3 +81,25 @@ def requests(ctl: Ctl, project: str | None, following: bool, count: int | None) 
             show(entry)
         with suppress(KeyboardInterrupt):  # Ctrl-C: the way to stop following
             follow(ctl.client, show, project=project, after=start.total, count=count)
+
+
+@ctl.command()
+@click.argument("project_id")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in Kind]),
+    default=Kind.MIGRATION.value,
+    show_default=True,
+    help="Which progress endpoint.",
+)
+@pass_ctl
+def poll(ctl: Ctl, project_id: str, kind: str) -> None:
+    """Poll a project's OMS progress endpoint once, as a client would (it counts as a
+    poll): the HTTP status, then the body as it came."""
+    with talking(ctl):
+        response = ctl.client.poll(project_id, kind)
+    if ctl.as_json:
+        click.echo(response.text)
+        return
+    click.echo(f"HTTP {response.status_code} {response.headers.get('content-type', '')}".rstrip())
+    click.echo(response.text)
