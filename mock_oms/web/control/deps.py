@@ -58,8 +58,10 @@ async def injection_body(request: Request) -> dict[str, Any]:
     try:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        sent = request.headers.get("content-type", "")
-        raise BadRequest(not_json_object(sent).replace("a JSON object", "JSON")) from None
+        said = not_json_object(request.headers.get("content-type", ""))
+        if said == not_json_object(""):  # not a form: just not JSON
+            said = "the body is not JSON"
+        raise BadRequest(said.replace("a JSON object", "JSON")) from None
     except RecursionError:
         raise BadRequest("the body is nested too deeply") from None
     odd = [f"{dotted(p)}: {r}" for p, r in schemas.json_problems(doc)]
