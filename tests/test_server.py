@@ -193,3 +193,21 @@ def test_the_default_log_tells_status_changes_and_faults_not_each_request() -> N
         "full-migration: fault status:503 served (HTTP 503)",
     ]
     assert "GET /api/omsp" not in out  # the request lines stay behind --log-requests
+
+
+def test_every_link_the_banner_prints_answers() -> None:
+    """It printed `control API: URL/_mock`, which was a 404."""
+    process, _ = start("--clock", "manual")
+    try:
+        assert process.stdout is not None
+        line = ""
+        while "control API:" not in line:
+            line = process.stdout.readline()
+            assert line, "the banner ended without the control API's link"
+        links = re.findall(r"http://\S+[^\s;)]", line)
+        assert [link.rsplit("/", 1)[-1] for link in links] == ["_mock", "docs"]
+        for link in links:
+            assert httpx.get(link).status_code == 200, link
+    finally:
+        process.kill()
+        process.wait()

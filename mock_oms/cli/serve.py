@@ -231,7 +231,7 @@ def serve(
                 click.echo(f"  {base_url}{progress_path(scenario.kind, pid)}")
         click.echo(
             f"  any SCENARIO~NAME starts a fresh instance; control API: {base_url}/_mock"
-            f"  (OpenAPI: {base_url}/openapi.json)"
+            f"  (docs: {base_url}/docs; from a shell: mock-oms ctl --help)"
         )
 
     try:
