@@ -6,14 +6,15 @@
 #
 # Layers, from the least to the most often rebuilt:
 #   deps     wheels of the dependencies, made from pyproject.toml alone: rebuilt only when
-#            pyproject.toml changes, not on every source edit
+#            pyproject.toml changes, not on every source edit; with the [kit] extra's, so
+#            that the image runs `mock-oms contract` too
 #   build    the mock-oms wheel, from the source that .dockerignore (an allowlist) lets in
 #   runtime  Python, a user, the dependencies (one cached layer), then mock-oms (a small one)
 
 FROM python:3.12-slim AS deps
 WORKDIR /build
 COPY pyproject.toml ./
-RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); print(*p['project']['dependencies'], sep='\n')" > requirements.txt \
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); print(*p['project']['dependencies'], *p['project']['optional-dependencies']['kit'], sep='\n')" > requirements.txt \
  && python -m pip wheel --no-cache-dir --disable-pip-version-check --wheel-dir /wheels -r requirements.txt \
  && cp requirements.txt /wheels/requirements.txt
 

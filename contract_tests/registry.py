@@ -1,5 +1,6 @@
 """Every rule of the kit: the check that runs it, what it checks, at which level, and the
-documented fact it rests on. The README's rule table is :func:`markdown_table`.
+documented fact it rests on. docs/contract-kit.md shows :func:`markdown_table`, the
+README :func:`brief_table`.
 
 A rule belongs to an API (``V3``: ``GET /api/omsp/v2/.../progress``); rules of another
 API (the newer ``POST /api/v2?Action=...``) are added here with their own ``api``, and
@@ -8,6 +9,7 @@ checks of their own, without changing the V3 ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -234,7 +236,7 @@ REGISTRY: Mapping[Rule, RuleSpec] = MappingProxyType({spec.rule: spec for spec i
 
 
 def markdown_table() -> str:
-    """The README's table of rules."""
+    """The table of rules, in full (docs/contract-kit.md)."""
     lines = [
         "| rule | check | what it checks | level | documented fact |",
         "|---|---|---|---|---|",
@@ -243,5 +245,39 @@ def markdown_table() -> str:
         tests = ", ".join(f"`{t.strip()}`" for t in spec.test.split(","))
         lines.append(
             f"| `{spec.rule.value}` | {tests} | {spec.checks} | {spec.level} | {spec.fact} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+LEGEND = ("V3", "V4", "ODC", "lifecycle")  # the sources the tables' legend names
+
+
+def brief(text: str) -> str:
+    """The first clause of ``text`` (up to its first ``;``), without its parentheses."""
+    return re.sub(r"\s*\([^()]*\)", "", text.split("; ", 1)[0])
+
+
+def sources(fact: str) -> str:
+    """The documents a fact rests on, as the legend names them (``[V3], [ODC]``)."""
+    tags = [tag for tag in LEGEND if f"[{tag}]" in fact]
+    return ", ".join(f"[{tag}]" for tag in tags) or brief(fact)
+
+
+def level_of(level: str) -> str:
+    if level.startswith("compatible:"):
+        return "compatible, stricter with `--strict`"
+    if level.startswith("both;"):
+        return "both, stricter with `--strict`"
+    return level
+
+
+def brief_table() -> str:
+    """The README's table of rules: each rule, what it checks, its level and its sources,
+    in a line each (the full table is on the contract kit's page)."""
+    lines = ["| rule | what it checks | level | rests on |", "|---|---|---|---|"]
+    for spec in SPECS:
+        lines.append(
+            f"| `{spec.rule.value}` | {brief(spec.checks)} | {level_of(spec.level)} "
+            f"| {sources(spec.fact)} |"
         )
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from mock_oms.web.control.models import (
     FaultOut,
     FaultsOut,
     Health,
+    IndexOut,
     PollsOut,
     ProjectOut,
     RequestsOut,
@@ -157,6 +158,10 @@ class BaseClient:
         return body
 
     # -- control API ----------------------------------------------------------------------
+
+    def index(self) -> IndexOut:
+        """The control API's routes, and where its documentation is."""
+        return self._model(IndexOut, "GET", "/_mock")
 
     def health(self) -> Health:
         return self._model(Health, "GET", "/_mock/health")

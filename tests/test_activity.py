@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from mock_oms.core.lifecycle import Status
 from mock_oms.journal.requests import Journal
-from mock_oms.serve.activity import ActivityLog, request_line
+from mock_oms.serve.activity import ActivityLog, request_line, stderr_sink
 
 
 class Clock:
@@ -32,7 +34,7 @@ def record(
 
 
 def make(
-    journal: Journal, *, interval: float, requests: bool = False
+    journal: Journal, *, interval: float, requests: bool = False, notices: bool = False
 ) -> tuple[ActivityLog, list[str], Clock]:
     lines: list[str] = []
     clock = Clock()
@@ -40,6 +42,7 @@ def make(
         journal,
         interval=interval,
         requests=requests,
+        notices=notices,
         sink=lambda text: lines.extend(text.splitlines()),
         clock=clock,
     )
@@ -120,3 +123,46 @@ def test_a_request_line_names_the_fault_and_the_code() -> None:
     (entry,), _ = journal.entries()
     line = request_line(entry)
     assert line.endswith("GET /x 503 - 1.1ms fault=status:503")
+
+
+def poll(journal: Journal, at: float, shown: Status | None, fault: str | None = None) -> None:
+    status = None if fault == "reset" else 200
+    journal.record(1_700_000_000.0 + at, at, "GET", b"/p", status, b"", "p", fault, 0.0, shown)
+
+
+def test_by_default_a_line_per_status_change_and_per_fault_not_per_request() -> None:
+    journal = Journal(100)
+    log, lines, _ = make(journal, interval=10, notices=True)
+    poll(journal, 0, Status.INIT)
+    poll(journal, 5, Status.INIT)
+    poll(journal, 10, Status.RUNNING)
+    poll(journal, 15, None, fault="reset")
+    poll(journal, 20, Status.RUNNING, fault="latency:2")
+    poll(journal, 25, Status.FINISHED)
+    log.tick()
+    assert [line.split(" ", 1)[1] for line in lines] == [
+        "p: INIT (the first status shown) at scenario time 0.0 s",
+        "p: INIT -> RUNNING at scenario time 10.0 s",
+        "p: fault reset served (no response)",
+        "p: fault latency:2 served (HTTP 200)",
+        "p: RUNNING -> FINISHED at scenario time 25.0 s",
+    ]
+    lines.clear()
+    poll(journal, 30, Status.FINISHED)
+    log.tick()
+    assert lines == []  # the same status again: nothing to say
+
+
+def test_notices_beyond_the_bound_are_counted_not_lost_silently() -> None:
+    journal = Journal(10)
+    log, lines, _ = make(journal, interval=10, notices=True)
+    for i in range(1_005):
+        poll(journal, i, None, fault="close")
+    log.tick()
+    assert lines[0] == "(5 status changes and faults not logged: too many)"
+    assert len(lines) == 1_001
+
+
+def test_lines_go_to_standard_error_in_uvicorns_style(capsys: pytest.CaptureFixture[str]) -> None:
+    stderr_sink("one\ntwo")
+    assert capsys.readouterr().err == "INFO:     mock-oms one\nINFO:     mock-oms two\n"

@@ -85,6 +85,10 @@ def test_scenarios_list(runner: CliRunner) -> None:
     lines = {line.split()[0]: line for line in result.output.splitlines()}
     assert "INIT->RUNNING->FINISHED->RELEASING->RELEASED" in lines["release"]
     assert " sync " in lines["sync-project"]
+    # every column starts where it starts on the other lines
+    for column in (1, 2, 3):
+        starts = {line.index(line.split()[column], len(line.split()[0])) for line in lines.values()}
+        assert len(starts) == 1, (column, starts)
 
 
 def test_scenarios_show_prints_the_timeline_and_a_mermaid_diagram(runner: CliRunner) -> None:
@@ -102,3 +106,22 @@ def test_scenarios_show_an_unknown_name(runner: CliRunner) -> None:
     result = runner.invoke(main, ["scenarios", "show", "nope"])
     assert result.exit_code == 1
     assert "no scenario named 'nope'" in result.output
+    misspelt = runner.invoke(main, ["scenarios", "show", "ful-migration"])
+    assert misspelt.exit_code == 1
+    assert "no scenario named 'ful-migration'; did you mean 'full-migration'" in misspelt.output
+
+
+def test_scenarios_show_draws_a_replay_too(runner: CliRunner) -> None:
+    """--format mermaid printed nothing at all for a replay."""
+    result = runner.invoke(main, ["scenarios", "show", "recorded-outage", "--format", "mermaid"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "stateDiagram-v2",
+        "    direction LR",
+        "    [*] --> INIT",
+        "    INIT --> RUNNING: at 2s",
+        "    RUNNING --> FINISHED: at 49.006s",
+    ]
+    both = runner.invoke(main, ["scenarios", "show", "recorded-outage"]).output
+    assert "#4         8.000s  502 text" in both
+    assert "```mermaid\nstateDiagram-v2" in both

@@ -7,11 +7,13 @@ import ast
 from pathlib import Path
 
 import contract_tests
-from contract_tests.registry import REGISTRY, SPECS, markdown_table
+from contract_tests.registry import REGISTRY, SPECS, brief_table, markdown_table
 from contract_tests.rules import Rule
 
 KIT = Path(contract_tests.__file__).resolve().parent
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGE = (ROOT / "docs" / "contract-kit.md").read_text(encoding="utf-8")
 
 
 def kit_checks() -> set[str]:
@@ -43,5 +45,15 @@ def test_every_rule_says_its_level_and_its_source() -> None:
         assert spec.api == "V3"
 
 
-def test_the_readme_shows_the_registrys_table() -> None:
-    assert markdown_table() in README
+def test_the_readme_and_the_kits_page_show_the_registrys_tables() -> None:
+    assert brief_table() in README
+    assert markdown_table() in PAGE
+
+
+def test_the_readmes_table_names_every_rule_its_level_and_a_source() -> None:
+    rows = brief_table().splitlines()[2:]
+    assert len(rows) == len(SPECS)
+    for row, spec in zip(rows, SPECS, strict=True):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[0] == f"`{spec.rule.value}`"
+        assert cells[1] and cells[2] and cells[3]

@@ -396,3 +396,66 @@ def test_no_control_request_gets_a_500_or_a_bare_error(
         assert b"unexpected error in mock-oms" not in poll.content
 
     check()
+
+
+def test_the_control_prefix_answers_an_index_of_every_control_route(client: ControlClient) -> None:
+    """The start-up banner links to /_mock: it used to be a 404."""
+    response = client.http.get("/_mock")
+    assert response.status_code == 200
+    index = client.index()
+    assert (index.docs, index.openapi) == ("/docs", "/openapi.json")
+    listed = {(r.method, r.path) for r in index.routes}
+    documented = {
+        (method.upper(), path)
+        for path, operations in client.http.get("/openapi.json").json()["paths"].items()
+        if path.startswith("/_mock")
+        for method in operations
+    }
+    assert listed == documented
+    assert ("POST", "/_mock/clock/advance") in listed
+    assert all(r.summary for r in index.routes)
+
+
+@pytest.mark.parametrize(
+    "path", ["/_mock/clock/advance", "/_mock/projects", "/_mock/faults", "/_mock/projects/p/faults"]
+)
+def test_a_form_body_is_refused_in_plain_words(client: ControlClient, path: str) -> None:
+    """It said pydantic's `Input should be a valid dictionary or object ...`."""
+    response = client.http.post(path, data={"seconds": "5"})
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert "Content-Type: application/json, not a form (application/x-www-form-urlencoded)" in (
+        message
+    )
+    assert "Input should" not in message
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "said"),
+    [
+        ("/_mock/clock/advance", {"seconds": -1}, "seconds must be >= 0"),
+        ("/_mock/clock/speed", {"speed": 2e6}, "speed must be <= 1e+06"),
+        (
+            "/_mock/projects/full-migration/actions/fail",
+            {"importance": "X"},
+            "importance must be one of 'IGNORE', 'LOW', 'MEDIUM' or 'HIGH'",
+        ),
+        (
+            "/_mock/projects/full-migration/actions/fail",
+            {"message": "x" * 1001},
+            "message must be at most 1000 characters",
+        ),
+        ("/_mock/projects/full-migration/actions/flail", None, "action must be one of 'start'"),
+    ],
+)
+def test_refused_values_are_said_plainly(
+    client: ControlClient, path: str, body: object, said: str
+) -> None:
+    response = client.http.post(path, json=body)
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(f"[PARAM_ERROR]: {said}")
+
+
+def test_an_unknown_scenario_gets_a_did_you_mean(client: ControlClient) -> None:
+    with pytest.raises(ControlError, match="no scenario named 'ful-migration'; did you mean"):
+        client.create("ful-migration")

@@ -1,4 +1,5 @@
-"""What the image runs, and the README's container and CI recipes, checked without Docker.
+"""What the image runs, and the documented container and CI recipes (docs/docker.md,
+docs/ci.md), checked without Docker.
 
 The image itself is built and run for real by `.ci/container` (buildah, on every CI run):
 it checks there what only the image can show (its user, where mock-oms is installed, that
@@ -24,6 +25,7 @@ import click
 import pytest
 import yaml
 from click.testing import CliRunner
+from pages import PAGES, page
 
 import mock_oms.serve.server
 from mock_oms.cli import main
@@ -35,10 +37,13 @@ from mock_oms.serve.live import LiveServer
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 DOCKERIGNORE = (ROOT / ".dockerignore").read_text(encoding="utf-8")
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+# the pages with the container and CI recipes, and the scenario the recipes mount
+RECIPE_PAGES = ("docs/docker.md", "docs/ci.md", "docs/scenarios.md")
+README = "\n".join(page(name) for name in RECIPE_PAGES)
+EVERY_PAGE = "\n".join(PAGES.values())
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
-LOCAL_IMAGE = "mock-oms"  # what the README's `docker build -t` names
+LOCAL_IMAGE = "mock-oms"  # what the docs' `docker build -t` names
 REGISTRY_IMAGE = "registry.example.com/team/mock-oms:0.1.0"  # what the CI recipes pull
 HEALTH = "/_mock/health"
 PORT = 8089
@@ -150,7 +155,7 @@ def test_dockerignore_is_an_allowlist_of_what_the_wheel_needs() -> None:
     assert needed <= allowed, needed - allowed
 
 
-# --- the README's blocks ----------------------------------------------------------------------
+# --- the documented blocks -------------------------------------------------------------------
 
 
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
@@ -159,12 +164,6 @@ BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
 def recipe(kind: str) -> Any:
     (text,) = [b for lang, b in BLOCKS if lang == "yaml" and b.startswith(RECIPES[kind])]
     return yaml.safe_load(text)
-
-
-def section(title: str) -> str:
-    start = README.index(f"\n## {title}\n")
-    end = README.find("\n## ", start + 1)
-    return README[start : end if end > 0 else None]
 
 
 def test_the_recipes_are_in_the_readme_and_parse() -> None:
@@ -197,7 +196,7 @@ def test_every_environment_variable_the_readme_names_is_an_option() -> None:
 
     walk(main)
     # whole names only: MOCK_OMS_<OPTION> and MOCK_OMS_RECORD_<OPTION> are patterns
-    tokens = re.findall(r"MOCK_OMS_[A-Z_<>]*[A-Z>]", README)
+    tokens = re.findall(r"MOCK_OMS_[A-Z_<>]*[A-Z>]", EVERY_PAGE)
     named = {t for t in tokens if "<" not in t}
     assert named <= known, named - known
 
@@ -265,8 +264,8 @@ INVOCATIONS = docker_runs() + service_invocations()
 
 @pytest.fixture
 def mounts(tmp_path: Path) -> dict[str, str]:
-    """The container paths the README names, as folders here: /opt/mock-oms/scenarios is the
-    bundled library, /scenarios holds the README's own example scenario."""
+    """The container paths the docs name, as folders here: /opt/mock-oms/scenarios is the
+    bundled library, /scenarios holds the docs' own example scenario."""
     (example,) = [b for lang, b in BLOCKS if lang == "yaml" and b.startswith("# scenarios/")]
     mine = tmp_path / "scenarios"
     mine.mkdir()

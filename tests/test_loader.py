@@ -49,8 +49,8 @@ def test_rule_problems_also_have_lines() -> None:
     [
         ("name: [unclosed\n", 2, "not valid YAML or JSON"),
         ('{"name": "x", "kind": [}', 1, "not valid YAML or JSON"),
-        ("- just\n- a list\n", 1, "is not of type 'object'"),
-        ("", None, "is not of type 'object'"),
+        ("- just\n- a list\n", 1, "a scenario is a mapping of fields"),
+        ("", 1, "the file is empty"),
         (GOOD + "name: again\n", 7, "duplicate key"),
         (GOOD.replace("kind: migration", "kind: migration\nlanguage: en"), 3, "unknown field"),
     ],
@@ -60,6 +60,29 @@ def test_malformed_text_is_reported_with_its_line(text: str, line: int | None, r
         load_text(text, "f.yaml")
     problem = refused.value.problems[0]
     assert (problem.line, reason in problem.reason) == (line, True), problem
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "x.yaml:1: the file is empty: a scenario needs at least name, kind and timeline"),
+        ("# only a comment\n", "x.yaml:1: the file is empty"),
+        (
+            "- a\n- b\n",
+            "x.yaml:1: a scenario is a mapping of fields (name, kind, timeline, ...), not a list",
+        ),
+        (
+            "seconds=5\n",
+            "x.yaml:1: a scenario is a mapping of fields (name, kind, timeline, ...), not text",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_mapping_is_said_so_plainly(text: str, reason: str) -> None:
+    """An empty file reported `(top level): None is not of type 'object'`."""
+    with pytest.raises(ScenarioError) as caught:
+        load_text(text, "x.yaml")
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(reason)
 
 
 def test_json_is_accepted_with_lines() -> None:

@@ -90,7 +90,24 @@ def test_an_unknown_project_is_an_in_band_error(client: ControlClient) -> None:
 def test_a_migration_project_is_unknown_on_the_sync_endpoint(
     client: ControlClient, project_id: str
 ) -> None:
-    assert get(client, SYNC.format(project_id))[1]["code"] == "GHANA-PROJECT000001"
+    body = get(client, SYNC.format(project_id))[1]
+    assert body["code"] == "GHANA-PROJECT000001"
+    # the advice says where it is served
+    assert body["advice"] == (
+        f"'{project_id}' exists as a migration project: poll it at "
+        f"/api/omsp/v2/migrations/{project_id}/progress"
+    )
+    client.progress(project_id)  # started: the same advice
+    assert get(client, SYNC.format(project_id))[1]["advice"] == body["advice"]
+
+
+def test_a_misspelt_scenario_in_a_project_id_gets_a_did_you_mean(client: ControlClient) -> None:
+    body = get(client, MIGRATION.format("ful-migration~a"))[1]
+    assert body["code"] == "GHANA-PROJECT000001"
+    assert body["advice"].startswith("No scenario named 'ful-migration'; did you mean")
+    assert "'full-migration'" in body["advice"]
+    plain = get(client, MIGRATION.format("qqqqq"))[1]  # nothing close: the usual advice
+    assert "did you mean" not in plain["advice"]
 
 
 # (a bare ".." is resolved away by the HTTP client itself; the raw fuzz below sends it)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -76,3 +77,21 @@ def test_the_scenario_upload_documents_its_body(doc: dict[str, Any]) -> None:
         "$ref": "#/components/schemas/Scenario"
     }
     assert body["content"]["application/yaml"]["schema"] == {"type": "string"}
+
+
+def test_the_docs_page_needs_no_network(client: ControlClient) -> None:
+    """/docs loaded Swagger UI from a CDN, and was blank offline: every script, style and
+    icon it names is served by mock-oms itself."""
+    page = client.http.get("/docs")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    linked = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert len(linked) >= 3
+    for url in linked:
+        assert url.startswith("/"), f"{url}: not on this server"
+        asset = client.http.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 1000, url
+    assert "SwaggerUIBundle" in client.http.get("/docs/swagger-ui-bundle.js").text
+    assert "url: '/openapi.json'" in page.text
+    assert client.http.get("/docs/nothing.js").status_code == 404

@@ -1,29 +1,30 @@
-"""The README's examples, run: a snippet that rots fails here."""
+"""The examples of the README and of the docs/ pages, run: a snippet that rots fails here."""
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
+import click
 import hypothesis
 import pytest
+from click.testing import CliRunner
+from pages import PAGES, ROOT, blocks, example, page
 
 import mock_oms.harness
 import mock_oms.serve.live
+import mock_oms.web.control
+from mock_oms.cli import main
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
 from mock_oms.core.clock import ClockMode
 from mock_oms.scenarios.loader import load_text
 from mock_oms.serve.live import LiveServer
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
-PRELOADED = (hypothesis, mock_oms.harness, mock_oms.serve.live)  # see test_pytest_plugin.py
-
-
-def blocks(language: str) -> list[str]:
-    return [body for lang, body in BLOCKS if lang == language]
+# imported here, not first inside a pytester run: see test_pytest_plugin.py
+PRELOADED = (hypothesis, mock_oms.web.control, mock_oms.harness, mock_oms.serve.live)
 
 
 def is_recipe(block: str) -> bool:
@@ -32,25 +33,69 @@ def is_recipe(block: str) -> bool:
     return first.startswith(("# compose.yaml", "# .github/workflows/", "# .gitlab-ci.yml"))
 
 
+# -- every page ---------------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("text", [b for b in blocks("yaml") if not is_recipe(b)])
 def test_every_yaml_example_is_a_valid_scenario(text: str) -> None:
-    scenario = load_text(text, "README.md")
+    scenario = load_text(text, "example.yaml")
     assert scenario.timeline
 
 
-def test_the_control_client_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    (example,) = [
-        b for b in blocks("python") if 'with ControlClient("http://127.0.0.1:8089") as oms:' in b
-    ]
-    with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
-        exec(example.replace("http://127.0.0.1:8089", server.base_url), {})
-    # full-migration at 60 s: halfway through its 60-second structure migration
-    assert capsys.readouterr().out.split() == ["50", "SUSPEND"]
+@pytest.mark.parametrize("text", blocks("python"))
+def test_every_python_example_compiles(text: str) -> None:
+    compile(text, "example.py", "exec")
+
+
+@pytest.mark.parametrize("text", blocks("json"))
+def test_every_json_example_parses(text: str) -> None:
+    json.loads(text)
+
+
+def _commands() -> list[str]:
+    """Every ``mock-oms ...`` command line of the sh and console blocks."""
+    found = []
+    for language in ("sh", "console"):
+        for block in blocks(language):
+            for raw in block.replace("\\\n", " ").splitlines():
+                line = raw.removeprefix("$ ").split("  #")[0].strip()
+                for piece in re.split(r"&&|;|\|", line):
+                    part = piece.strip().removeprefix(".venv/bin/").removeprefix("docker run ")
+                    if part.startswith("mock-oms "):
+                        found.append(part)
+    return found
+
+
+@pytest.mark.parametrize("line", _commands())
+def test_every_documented_command_and_option_exists(line: str) -> None:
+    words = shlex.split(line)[1:]
+    command: click.Command = main
+    while isinstance(command, click.Group) and words and words[0] in command.commands:
+        command = command.commands[words.pop(0)]
+    options = {o for p in command.params for o in getattr(p, "opts", []) + p.secondary_opts}
+    for word in words:
+        if word.startswith("--"):
+            assert word.split("=")[0] in options, f"{line}: no option {word}"
+
+
+def test_the_readme_stays_short() -> None:
+    """A newcomer reads it in ten minutes; the reference is in docs/."""
+    assert len(page("README.md").encode()) < 15_000
+
+
+def test_every_page_is_in_the_site() -> None:
+    site = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for name in PAGES:
+        if name.startswith("docs/"):
+            assert f": {name.removeprefix('docs/')}\n" in site, f"{name} is not in the nav"
+
+
+# -- the README ---------------------------------------------------------------------------------
 
 
 def test_the_quick_start_commands_are_what_ci_runs() -> None:
-    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
-    serve, test = blocks("sh")[:2]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    serve, test = blocks("sh", "README.md")[:2]
     serve_cmd = serve.strip().splitlines()[-1]
     test_cmd = test.strip().splitlines()[-1]
     assert (
@@ -60,7 +105,7 @@ def test_the_quick_start_commands_are_what_ci_runs() -> None:
 
 
 def test_the_json_example_is_what_the_server_answers(client: ControlClient) -> None:
-    (sample,) = [b for b in blocks("json") if '"currentStep"' in b]
+    (sample,) = [b for b in blocks("json", "README.md") if '"currentStep"' in b]
     shown = json.loads(sample)
     real = client.progress("full-migration")
     assert list(shown) == list(real)
@@ -70,11 +115,77 @@ def test_the_json_example_is_what_the_server_answers(client: ControlClient) -> N
     }
 
 
-def example(marker: str) -> str:
-    """The ```python block that follows ``<!-- test: MARKER -->`` in the README."""
-    found = re.search(rf"<!-- test: {re.escape(marker)} -->\s*```python\n(.*?)```", README, re.S)
-    assert found is not None, f"no python block after <!-- test: {marker} --> in the README"
-    return found.group(1)
+def test_the_ctl_session_runs_as_shown() -> None:
+    """The README's session, driven only by `mock-oms ctl`: each command's output is what
+    the README shows (a line shown ending in `...` is a prefix of the line printed)."""
+    session = example("ctl-session", "console")
+    steps: list[tuple[str, list[str]]] = []
+    for line in session.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    (serve, shown_by_serve), *calls = steps
+    assert serve == "mock-oms serve --clock manual"
+    assert not shown_by_serve
+    assert all(command.startswith("mock-oms ctl ") for command, _ in calls)
+    with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
+        for command, shown in calls:
+            result = CliRunner().invoke(
+                main, shlex.split(command)[1:], env={"MOCK_OMS_URL": server.base_url}
+            )
+            printed = result.output.splitlines()
+            assert len(printed) == len(shown), (command, result.output)
+            for want, got in zip(shown, printed, strict=True):
+                if want.endswith("..."):
+                    assert got.startswith(want[:-3]), (command, got)
+                else:
+                    assert got == want, command
+            assert result.exit_code == (1 if shown and shown[0].startswith("Error:") else 0)
+
+
+README_MUTANTS = {
+    # one poll too many: it asks again after it saw FINISHED
+    "keptPolling": (
+        "                return status\n",
+        "                http.get(url)\n                return status\n",
+    ),
+    # once a second while INIT
+    "min": ("            sleep(5)\n", "            sleep(5 if status != 'INIT' else 1)\n"),
+}
+
+
+def test_the_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readme_example=example("readme-pytest"))
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("mutant", list(README_MUTANTS))
+def test_the_readme_pytest_example_catches_a_bad_client(
+    pytester: pytest.Pytester, mutant: str
+) -> None:
+    before, after = README_MUTANTS[mutant]
+    code = example("readme-pytest")
+    assert before in code
+    pytester.makepyfile(test_readme_example=code.replace(before, after))
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f">*assert*{mutant}*"])
+
+
+# -- the reference pages ------------------------------------------------------------------------
+
+
+def test_the_control_client_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    (snippet,) = [
+        b
+        for b in blocks("python", "docs/control-api.md")
+        if 'with ControlClient("http://127.0.0.1:8089") as oms:' in b
+    ]
+    with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
+        exec(snippet.replace("http://127.0.0.1:8089", server.base_url), {})
+    # full-migration at 60 s: halfway through its 60-second structure migration
+    assert capsys.readouterr().out.split() == ["50", "SUSPEND"]
 
 
 def test_the_polling_client_example_passes(pytester: pytest.Pytester) -> None:
@@ -111,9 +222,9 @@ def test_the_example_catches_a_bad_client(pytester: pytest.Pytester, mutant: str
 
 
 def test_the_state_machine_subclass_example_runs() -> None:
-    (example,) = [b for b in blocks("python") if "class MyMachine(LifecycleMachine)" in b]
+    (snippet,) = [b for b in blocks("python") if "class MyMachine(LifecycleMachine)" in b]
     with LiveServer(Settings(port=0, clock=ClockMode.MANUAL)) as server:
-        exec(example.replace("http://127.0.0.1:8089", server.base_url), {})
+        exec(snippet.replace("http://127.0.0.1:8089", server.base_url), {})
 
 
 def test_the_contract_rules_example_runs(client: ControlClient) -> None:
@@ -131,3 +242,7 @@ def test_the_contract_rules_example_runs(client: ControlClient) -> None:
         match=r"(?s)\[legal-transitions\].*offending response, sync project .p. poll #39",
     ):
         exec(snippet, {"bodies": bodies})
+
+
+def test_pages_is_where_the_examples_are() -> None:
+    assert Path(__file__).resolve().parent.parent == ROOT

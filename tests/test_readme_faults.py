@@ -1,38 +1,28 @@
-"""The examples of the README's "Faults" and "Recording and replaying" sections are valid."""
+"""The examples of the Faults and Recording pages are valid: the scenarios load, the
+injection bodies are what the control API accepts."""
 
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
+from pages import blocks
 
 from mock_oms import schemas
 from mock_oms.core.kinds import Kind
 from mock_oms.faults.injections import parse_injection
 from mock_oms.scenarios.loader import load_text
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGES = ("docs/faults.md", "docs/recording.md")
 
 
-def blocks(language: str) -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    start = text.index("\n## Faults\n")
-    ours = text[start:]
-    following = re.search(r"\n## (?!Faults|Recording and replaying an incident)", ours[1:])
-    if following:
-        ours = ours[: following.start() + 1]
-    return re.findall(rf"```{language}\n(.*?)```", ours, flags=re.DOTALL)
-
-
-@pytest.mark.parametrize("text", blocks("yaml"))
+@pytest.mark.parametrize("text", blocks("yaml", *PAGES))
 def test_yaml_examples_are_valid_scenarios(text: str) -> None:
-    scenario = load_text(text, "README.md")
+    scenario = load_text(text, "faults.md")
     assert not scenario.plain
 
 
-@pytest.mark.parametrize("text", blocks("json"))
+@pytest.mark.parametrize("text", blocks("json", *PAGES))
 def test_json_examples_are_valid_injections(text: str) -> None:
     body = json.loads(text)
     validator = schemas.definition_validator(schemas.SCENARIO, "Injection")
@@ -41,5 +31,5 @@ def test_json_examples_are_valid_injections(text: str) -> None:
 
 
 def test_there_are_examples() -> None:
-    assert len(blocks("yaml")) == 2
-    assert len(blocks("json")) == 2
+    assert len(blocks("yaml", *PAGES)) == 2
+    assert len(blocks("json", *PAGES)) == 2

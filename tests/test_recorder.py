@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,46 @@ def test_the_cli_says_why_it_cannot_record(
     assert reason in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 where nothing listens: a connection there is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_an_upstream_never_reached_is_an_error_not_a_recording(tmp_path: Path) -> None:
+    """It used to exit 0 with a 'valid' file of three resets."""
+    out = tmp_path / "o.yaml"
+    upstream = f"http://127.0.0.1:{closed_port()}"
+    args = ["record", "--upstream", upstream, "--project", "p", "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, "--interval", "0", "--max-polls", "3"])
+    assert result.exit_code == 1, result.output
+    assert f"Error: cannot reach the upstream {upstream}" in result.output
+    assert "nothing was recorded" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refusal_after_the_upstream_answered_is_recorded_as_one(tmp_path: Path) -> None:
+    answers: list[Exception | None] = [None, httpx.ConnectError("[Errno 111] Connection refused")]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        failure = answers.pop(0) if answers else None
+        if failure is not None:
+            raise failure
+        return httpx.Response(200, json={"success": True, "data": {"status": "RUNNING"}})
+
+    options = Options("http://oms", ("p",), tmp_path / "o.yaml", interval=0, max_polls=3)
+    shown: list[str] = []
+    with upstream_client(options, httpx.MockTransport(handler)) as client:
+        result = record(options, client=client, show=lambda r: shown.append(r.tracks[0].last))
+    assert result.tracks[0].entries == 3
+    assert shown[1] == "no connection"
+    refused = load_file(tmp_path / "o.yaml").replay
+    assert refused is not None
+    assert refused.entries[1].note.startswith("no connection (ConnectError: [Errno 111] Connection")
 
 
 def test_credentials_go_as_basic_auth() -> None:

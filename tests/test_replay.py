@@ -294,3 +294,26 @@ def test_cli_lists_shows_and_validates_replays(tmp_path: Any) -> None:
 def test_the_bundled_library_is_valid() -> None:
     result = CliRunner().invoke(main, ["validate", str(scenarios_dir())])
     assert result.exit_code == 0, result.output
+
+
+FAULT_FIRST = """\
+name: faulty
+kind: replay
+endpoint: migration
+entries:
+  - {at: 0, fault: reset}
+  - at: 10
+    body: {success: true, code: success, data: {status: INIT, currentStep: PRE_CHECK}}
+  - {at: 20, status: 503, text: "<html>503</html>"}
+"""
+
+
+def test_an_entry_without_a_body_shows_the_nearest_recorded_status() -> None:
+    """Before any body was served the project showed the placeholder phase's RUNNING."""
+    app = create_app(Settings(clock=ClockMode.MANUAL), library=assemble([load_text(FAULT_FIRST)]))
+    with ControlClient.in_process(app) as client:
+        client.create("faulty", "faulty~a")
+        assert client.project("faulty~a").status == "INIT"  # the first recorded, ahead
+        client.advance(20)
+        assert client.poll("faulty~a").status_code == 503
+        assert client.project("faulty~a").status == "INIT"  # the last recorded before

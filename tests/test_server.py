@@ -9,13 +9,16 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from mock_oms import schemas
+from mock_oms.cli import main
 from mock_oms.core.lifecycle import Importance, Status, reachable
+from mock_oms.serve.server import CannotBind, bind
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -134,8 +137,77 @@ def test_a_port_in_use_is_a_clear_error() -> None:
     assert f"127.0.0.1:{port} is in use" in result.stderr
 
 
+def test_an_address_of_another_machine_is_a_clear_error() -> None:
+    # binding tells at once, without a packet sent: no such address here
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_oms", "serve", "--host", "10.99.99.99"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("mock-oms: --host '10.99.99.99' is not an address of this machine")
+
+
+def test_an_unknown_host_name_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the name is not looked up for real: no DNS query leaves a test
+    def unknown(host: str, *args: object, **kwargs: object) -> NoReturn:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    with pytest.raises(CannotBind, match=r"--host .oms.invalid. is not a known host name"):
+        bind("oms.invalid", 0)
+    result = CliRunner().invoke(main, ["serve", "--host", "oms.invalid"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "mock-oms: --host 'oms.invalid' is not a known host name or address "
+        "(Name or service not known)"
+    ]
+
+
 def test_it_stops_cleanly_on_sigint() -> None:
     process, url = start("--clock", "manual")
     assert httpx.get(f"{url}/_mock/health").status_code == 200
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
+
+
+def test_the_default_log_tells_status_changes_and_faults_not_each_request() -> None:
+    process, url = start("--clock", "manual")
+    project = f"{url}/api/omsp/v2/migrations/full-migration/progress"
+    httpx.get(project)
+    httpx.get(project)
+    httpx.post(f"{url}/_mock/clock/advance", json={"seconds": 10})
+    httpx.get(project)
+    httpx.post(f"{url}/_mock/projects/full-migration/faults", json={"fault": {"status": 503}})
+    httpx.get(project)
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=30)
+    said = [line for line in out.splitlines() if line.startswith("INFO:     mock-oms ")]
+    assert [line.split(" mock-oms ", 1)[1].split(" ", 1)[1] for line in said[:3]] == [
+        "full-migration: INIT (the first status shown) at scenario time 0.0 s",
+        "full-migration: INIT -> RUNNING at scenario time 10.0 s",
+        "full-migration: fault status:503 served (HTTP 503)",
+    ]
+    assert "GET /api/omsp" not in out  # the request lines stay behind --log-requests
+
+
+def test_every_link_the_banner_prints_answers() -> None:
+    """It printed `control API: URL/_mock`, which was a 404."""
+    process, _ = start("--clock", "manual")
+    try:
+        assert process.stdout is not None
+        line = ""
+        while "control API:" not in line:
+            line = process.stdout.readline()
+            assert line, "the banner ended without the control API's link"
+        links = re.findall(r"http://\S+[^\s;)]", line)
+        assert [link.rsplit("/", 1)[-1] for link in links] == ["_mock", "docs"]
+        for link in links:
+            assert httpx.get(link).status_code == 200, link
+    finally:
+        process.kill()
+        process.wait()

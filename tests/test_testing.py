@@ -12,6 +12,7 @@ import httpx
 import pytest
 import yaml
 from hypothesis import strategies as st
+from pages import example, marked_page
 
 from mock_oms import strategies, testing
 from mock_oms.client import ControlClient
@@ -21,7 +22,6 @@ from mock_oms.serve.live import LiveServer
 from mock_oms.testing import Case, ClientFailure, ClientTarget, check_client
 from mock_oms.web.app import create_app
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 EXAMPLE_FILE = "robustness.py"
 SETTLED = {"FINISHED", "FAILED", "RELEASED", "DELETED"}
 
@@ -272,10 +272,7 @@ def test_live_server_serves_on_a_free_port() -> None:
 
 
 def readme_example(marker: str) -> str:
-    text = README.read_text(encoding="utf-8")
-    found = re.search(rf"<!-- example: {marker} -->\s*```python\n(.*?)```", text, re.S)
-    assert found, f"no example {marker!r} in the README"
-    return found.group(1)
+    return example(marker)
 
 
 def run_readme_example() -> None:
@@ -303,10 +300,8 @@ def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_the_readme_shows_the_case_the_harness_saves() -> None:
-    """The YAML block after the example is what the harness writes for fragile."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index("<!-- example: client-robustness -->")
-    shown = re.search(r"```yaml\n(.*?)```", text[start:], re.S)
+    """The YAML block after the example is what the harness writes for that failure."""
+    shown = re.search(r"```yaml\n(.*?)```", marked_page("client-robustness"), re.S)
     assert shown is not None
     run_readme_example()
     saved = [p.read_text() for p in Path("mock-oms-failures").glob("client-failure-*.yaml")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from mock_oms.cli.options import load_library, report, scenarios_option
 from mock_oms.core.errors import ScenarioError
 from mock_oms.scenarios.loader import load_paths
 
-__all__ = ["list_scenarios", "scenarios", "show_scenario", "validate"]
+__all__ = ["list_scenarios", "scenarios", "show_scenario", "table", "validate"]
 
 
 @click.command()
@@ -40,13 +41,29 @@ def list_scenarios(scenarios: tuple[Path, ...]) -> None:
     except ScenarioError as exc:
         report(exc)
         sys.exit(1)
-    width = max((len(s.name) for s in library), default=0)
-    for scenario in library:
-        statuses = "->".join(s.value for s in scenario.statuses())
-        kind = f"replay:{scenario.kind.value}" if scenario.replay else scenario.kind.value
-        click.echo(
-            f"{scenario.name.ljust(width)}  {kind:16}  {statuses}  {scenario.description}".rstrip()
+    rows = [
+        (
+            scenario.name,
+            f"replay:{scenario.kind.value}" if scenario.replay else scenario.kind.value,
+            "->".join(s.value for s in scenario.statuses()),
+            scenario.description,
         )
+        for scenario in library
+    ]
+    click.echo(table(rows))
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as columns aligned on the widest cell of each (the last one left ragged)."""
+    if not rows:
+        return ""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join(
+        "  ".join(
+            [*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]
+        ).rstrip()
+        for row in rows
+    )
 
 
 @scenarios.command("show")
@@ -70,20 +87,21 @@ def show_scenario(name: str, scenarios: tuple[Path, ...], fmt: str) -> None:
         sys.exit(1)
     scenario = library.scenarios.get(name)
     if scenario is None:
-        click.echo(f"no scenario named {name!r}; known: {', '.join(library.scenarios)}", err=True)
+        click.echo(f"{library.missing(name)} (`mock-oms scenarios list` lists them)", err=True)
         sys.exit(1)
     if scenario.replay is not None:
-        from mock_oms.scenarios.render import replay_table
+        from mock_oms.scenarios.render import replay_mermaid, replay_table
 
-        click.echo(replay_table(scenario))
-        return
+        text, diagram = replay_table, replay_mermaid
+    else:
+        text, diagram = timeline, mermaid
     if fmt in ("all", "text"):
-        click.echo(timeline(scenario))
+        click.echo(text(scenario))
     if fmt == "all":
         click.echo("")
     if fmt in ("all", "mermaid"):
         if fmt == "all":
             click.echo("```mermaid")
-        click.echo(mermaid(scenario))
+        click.echo(diagram(scenario))
         if fmt == "all":
             click.echo("```")

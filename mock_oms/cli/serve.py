@@ -97,6 +97,14 @@ __all__ = ["serve"]
     help="Seconds: no fault delays a response or hangs a connection longer.",
 )
 @click.option(
+    "--watch/--no-watch",
+    default=False,
+    show_default=True,
+    envvar=env("watch"),
+    help="Reload the scenario files when they change (all or nothing: a broken edit is "
+    "reported with its file and line, and the previous set keeps serving).",
+)
+@click.option(
     "--log-level",
     type=click.Choice(LOG_LEVELS),
     default="info",
@@ -166,9 +174,10 @@ def serve(
     journal_size: int,
     control_token: str | None,
     auth: tuple[str, str] | None,
+    watch: bool,
 ) -> None:
     """Serve the fake OMS."""
-    from mock_oms.serve.server import PortInUse
+    from mock_oms.serve.server import CannotBind
     from mock_oms.serve.server import serve as run
 
     config = settings(
@@ -195,6 +204,18 @@ def serve(
         report(exc)
         raise SystemExit("mock-oms: not serving: the scenarios above are invalid") from None
 
+    watchers = []
+
+    def ready(app: Any, base_url: str) -> None:
+        banner(app, base_url)
+        if watch:
+            from mock_oms.serve.activity import stderr_sink
+            from mock_oms.serve.watch import Watcher
+
+            watcher = Watcher(app.runtime, sink=stderr_sink).start()
+            watchers.append(watcher)
+            click.echo(f"  watching {', '.join(map(str, watcher.paths))} for changes")
+
     def banner(app: Any, base_url: str) -> None:
         from mock_oms.core.kinds import progress_path
 
@@ -210,12 +231,15 @@ def serve(
                 click.echo(f"  {base_url}{progress_path(scenario.kind, pid)}")
         click.echo(
             f"  any SCENARIO~NAME starts a fresh instance; control API: {base_url}/_mock"
-            f"  (OpenAPI: {base_url}/openapi.json)"
+            f"  (docs: {base_url}/docs; from a shell: mock-oms ctl --help)"
         )
 
     try:
-        run(config, library=library, on_ready=banner)
-    except PortInUse as exc:
+        run(config, library=library, on_ready=ready)
+    except CannotBind as exc:
         raise SystemExit(f"mock-oms: {exc.strerror}") from None
     except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the Ctrl-C
         pass
+    finally:
+        for watcher in watchers:
+            watcher.stop()

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from enum import StrEnum
 
-__all__ = ["MAX_SPEED", "MAX_TIME", "Clock", "ClockMode", "TimeSource"]
+__all__ = ["MAX_SPEED", "MAX_TIME", "TOLERANCE", "Clock", "ClockMode", "TimeSource", "reached"]
 
 TimeSource = Callable[[], float]
 
@@ -20,6 +20,18 @@ TimeSource = Callable[[], float]
 # seconds) within int64 and within the integers a double (a JSON number) holds exactly.
 MAX_TIME = 1e12  # scenario seconds, about 31 700 years
 MAX_SPEED = 1e6  # scenario seconds per real second: a year in 32 s
+
+# A project's time is a difference of doubles (12.2 - 12 is 0.1999999999999993), so a moment
+# is compared with a mark (a phase's end, a replay entry's `at`, a fault window's bounds, an
+# injection's expiry) within TOLERANCE, never exactly: scenario times are compared to the
+# millisecond. Half a millisecond is more than the rounding of any time below MAX_TIME (a
+# double's step at 1e12 is 0.12 ms).
+TOLERANCE = 0.0005
+
+
+def reached(now: float, mark: float) -> bool:
+    """Whether scenario time ``now`` has reached ``mark``, within :data:`TOLERANCE`."""
+    return now + TOLERANCE >= mark
 
 
 class ClockMode(StrEnum):

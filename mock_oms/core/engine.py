@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NamedTuple
 
+from mock_oms.core.clock import TOLERANCE, reached
 from mock_oms.core.errors import IllegalAction, ParamError
 from mock_oms.core.lifecycle import Action, Importance, Status, legal_actions, result_of
 from mock_oms.core.scenario import Phase, Scenario, scripted_next
@@ -236,7 +237,7 @@ def _resolve(
         last = timeline[end]
         if last.seconds is not None and end + 1 < len(timeline):
             finish = cursor.tau + c.offset[end] + last.seconds
-            if tau >= finish:  # the run is over; the next one starts where it ended
+            if reached(tau, finish):  # the run is over; the next one starts where it ended
                 passed = [*(passed or ()), cursor]
                 cursor = Cursor(
                     end + 1,
@@ -245,7 +246,7 @@ def _resolve(
                     _checkpoint(c, cursor, base, end, finish, "reverse"),
                 )
                 continue
-        k = bisect_right(c.offset, tau - cursor.tau, run, end + 1) - 1
+        k = bisect_right(c.offset, tau - cursor.tau + TOLERANCE, run, end + 1) - 1
         return cursor, (k if k > run else run), passed
 
 
@@ -296,7 +297,7 @@ def _evaluate(state: ProjectState, t: float, count_poll: bool) -> tuple[ProjectS
     elapsed = t - state.t0
     ov = state.override
     if ov is not None:
-        if ov.until is not None and t >= ov.until:
+        if ov.until is not None and reached(t, ov.until):
             state = _log(
                 replace(state, override=replace(ov, status=Status.RELEASED, until=None)),
                 Event(ov.until - state.t0, Source.AUTO, ov.status, Status.RELEASED, None),

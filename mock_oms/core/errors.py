@@ -71,8 +71,8 @@ class ProjectNotFound(MockOmsError):
     control_status = 404
     advice = "Check the project ID; list the projects mock-oms serves with GET /_mock/projects."
 
-    def __init__(self, project_id: str) -> None:
-        super().__init__(f"project {project_id!r} does not exist")
+    def __init__(self, project_id: str, *, advice: str | None = None) -> None:
+        super().__init__(f"project {project_id!r} does not exist", advice=advice)
         self.project_id = project_id
 
 

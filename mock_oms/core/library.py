@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 
 from mock_oms.core.errors import Problem, ScenarioError
 from mock_oms.core.scenario import Scenario
@@ -23,6 +24,12 @@ class Library:
 
     def __iter__(self) -> Iterator[Scenario]:
         return iter(self.scenarios.values())
+
+    def missing(self, name: str) -> str:
+        """What to say of a scenario name the library does not have: a close one if any."""
+        close = get_close_matches(name, list(self.scenarios), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        return f"no scenario named {name!r}{hint}"
 
     def with_scenario(self, scenario: Scenario) -> Library:
         """This library plus ``scenario`` (replacing one of the same name); checked as a set."""

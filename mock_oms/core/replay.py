@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mock_oms.core.clock import TOLERANCE
 from mock_oms.core.engine import Snapshot
 from mock_oms.core.kinds import Kind
 from mock_oms.core.lifecycle import Importance, Status
@@ -74,10 +75,11 @@ class Replay:
 
 
 def entry_at(replay: Replay, polls: int, elapsed: float) -> int:
-    """The index of the entry served after ``polls`` polls, ``elapsed`` seconds in."""
+    """The index of the entry served after ``polls`` polls, ``elapsed`` seconds in (an
+    entry's ``at`` is reached within ``clock.TOLERANCE``)."""
     if replay.mode is Mode.POLL:
         return max(0, min(polls, len(replay.entries)) - 1)
-    return max(0, bisect_right(replay.offsets, elapsed) - 1)
+    return max(0, bisect_right(replay.offsets, elapsed + TOLERANCE) - 1)
 
 
 def _data(replay: Replay, index: int) -> dict[str, Any] | None:
@@ -104,8 +106,14 @@ def _int(value: Any, default: int) -> int:
 
 def snapshot(replay: Replay, index: int, fallback: Snapshot) -> Snapshot:
     """What entry ``index`` shows (read leniently from its recorded body), for the control
-    API; ``fallback`` supplies what the body does not say."""
+    API; ``fallback`` supplies what the body does not say. An entry without a body (a
+    fault, a gateway page) shows the status recorded last before it, or, before any, the
+    first one recorded: never the placeholder phase's."""
     data = _data(replay, index)
+    if data is None:
+        earlier = (_data(replay, i) for i in range(index - 1, -1, -1))
+        later = (_data(replay, i) for i in range(index + 1, len(replay.entries)))
+        data = next((d for d in (*earlier, *later) if d is not None), None)
     if data is None:
         return fallback
     return fallback._replace(

@@ -16,7 +16,7 @@ from mock_oms.core import engine, replay
 from mock_oms.core.clock import Clock
 from mock_oms.core.engine import Compiled, ProjectState, Snapshot
 from mock_oms.core.errors import BadRequest, Conflict, NotFound, ParamError, ProjectNotFound
-from mock_oms.core.kinds import Kind
+from mock_oms.core.kinds import Kind, progress_path
 from mock_oms.core.library import Library
 from mock_oms.core.lifecycle import Action, Importance
 from mock_oms.core.scenario import Scenario
@@ -90,7 +90,7 @@ class Store:
         try:
             return self.library.scenarios[name]
         except KeyError:
-            raise NotFound(f"no scenario named {name!r}") from None
+            raise NotFound(self.library.missing(name)) from None
 
     def replace_library(self, library: Library) -> None:
         """Serve ``library`` from now on. Running projects keep playing what they started
@@ -143,14 +143,25 @@ class Store:
             project = self._projects.get(project_id)
             if project is None:
                 found = self._scenario_for(project_id)
-                if found is None or self.library.scenarios[found[0]].kind is not kind:
-                    raise ProjectNotFound(project_id)
+                if found is None:
+                    raise ProjectNotFound(project_id, advice=self._unknown_advice(project_id))
+                served = self.library.scenarios[found[0]].kind
+                if served is not kind:
+                    raise ProjectNotFound(project_id, advice=_other_kind(project_id, served))
                 project = self._new(project_id, *found, self.clock.now())
             elif project.kind is not kind:
-                raise ProjectNotFound(project_id)
+                raise ProjectNotFound(project_id, advice=_other_kind(project_id, project.kind))
             project.state, snap = engine.poll(project.state, self.clock.now())
             project.polls += 1
             return project, snap
+
+    def _unknown_advice(self, project_id: str) -> str | None:
+        """A misspelt scenario name in an unknown ID: say which one was meant."""
+        name = project_id.partition(INSTANCE_SEPARATOR)[0]
+        said = self.library.missing(name)
+        if "did you mean" not in said:
+            return None
+        return f"{said[0].upper()}{said[1:]} (any SCENARIO~NAME is a fresh instance of it)"
 
     def observe(self, project_id: str) -> tuple[Project, Snapshot]:
         """The project's current state, without counting a poll (and without creating it)."""
@@ -256,3 +267,10 @@ class Store:
             self.clock.set_speed(speed)
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
+
+
+def _other_kind(project_id: str, served: Kind) -> str:
+    return (
+        f"{project_id!r} exists as a {served.value} project: poll it at "
+        f"{progress_path(served, project_id)}"
+    )

@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mock_oms.core.clock import reached
 from mock_oms.core.errors import DocProblems, DocumentProblems
 from mock_oms.core.kinds import Kind
 from mock_oms.faults.model import Fault
@@ -151,7 +152,7 @@ class Injections:
 
     def _live(self, key: str | None, now: float) -> tuple[Active, ...]:
         current = self._by_project.get(key, ())
-        kept = tuple(a for a in current if a.until is None or now < a.until)
+        kept = tuple(a for a in current if a.until is None or not reached(now, a.until))
         if len(kept) != len(current):
             self._set(key, kept)
         return kept

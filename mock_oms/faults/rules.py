@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from mock_oms.core.clock import reached
 from mock_oms.faults.model import Fault, Hang, Latency, label
 
 __all__ = [
@@ -55,7 +56,8 @@ class Rule:
             return False
         if self.every is not None and poll % self.every:
             return False
-        return self.window is None or self.window[0] <= elapsed < self.window[1]
+        window = self.window  # [from, to), compared to the millisecond
+        return window is None or (reached(elapsed, window[0]) and not reached(elapsed, window[1]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,7 +175,8 @@ class Polls:
         self.after_settled = 0
         self.first_settled: tuple[Status, _At] | None = None
 
-    def add(self, wall: float, now: float, shown: Status | None, max_runs: int) -> None:
+    def add(self, wall: float, now: float, shown: Status | None, max_runs: int) -> bool:
+        """Count one request; whether it showed a status other than the last one shown."""
         at = (wall, now)
         last = self.last
         if last is None:
@@ -190,14 +191,14 @@ class Polls:
         if self.settled:
             self.after_settled += 1
         if shown is None:
-            return
+            return False
         self.shown += 1
         runs = self.runs
         if runs and runs[-1].status is shown:
             run = runs[-1]
             run.count += 1
             run.last = at
-            return  # same status: settled or not as before
+            return False  # same status: settled or not as before
         runs.append(_Run(shown, at))
         if len(runs) > max_runs:
             runs.popleft()
@@ -205,6 +206,7 @@ class Polls:
         self.settled = shown in SETTLED
         if self.settled and self.first_settled is None:
             self.first_settled = (shown, at)
+        return True
 
     def timeline(self, project_id: str) -> Timeline:
         settled = self.first_settled

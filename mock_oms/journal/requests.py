@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from mock_oms.core.lifecycle import Status
+from mock_oms.journal.notices import Notice, Notices
 from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Polls, Timeline, empty
 
 __all__ = ["DEFAULT_MAX_TRACKED", "DEFAULT_SIZE", "Counts", "Entry", "Journal", "outcome"]
@@ -83,7 +84,7 @@ class Entry(NamedTuple):
     method: str
     path: str
     project_id: str | None  # None when the path named no well-formed project ID
-    http_status: int
+    http_status: int | None  # None when no response was sent (a hang, a close, a reset)
     latency: float  # seconds from arrival until the response was ready
     fault: str | None  # the fault the response carried, if any
     success: bool | None  # the envelope's success and code (None if the body had none)
@@ -111,7 +112,7 @@ _Raw = tuple[
     str,
     bytes,
     str | None,
-    int,
+    int | None,
     float,
     str | None,
     bool | None,
@@ -144,6 +145,7 @@ class Journal:
         self._untracked = 0
         self._cleared = 0  # requests counted before the last clear()
         self._polls: dict[str, Polls] = {}
+        self._notices = Notices()
 
     def record(
         self,
@@ -151,7 +153,7 @@ class Journal:
         now: float,
         method: str,
         raw_path: bytes,
-        http_status: int,
+        http_status: int | None,
         body: bytes,
         project_id: str | None,
         fault: str | None,
@@ -183,14 +185,18 @@ class Journal:
                     retry_after,
                 )
             )
+            before = after = None
             if project_id is not None:
                 polls = self._polls.get(project_id)
-                if polls is None:
-                    if len(self._polls) >= self.max_tracked:
-                        self._untracked += 1
-                        return
+                if polls is None and len(self._polls) >= self.max_tracked:
+                    self._untracked += 1
+                elif polls is None:
                     polls = self._polls[project_id] = Polls(self.interval_sample)
-                polls.add(wall, now, shown, self.max_runs)
+                if polls is not None and polls.add(wall, now, shown, self.max_runs):
+                    runs = polls.runs
+                    before, after = (runs[-2].status if len(runs) > 1 else None), shown
+            if after is not None or fault is not None:
+                self._notices.add(wall, now, project_id, before, after, fault, http_status)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -223,6 +229,12 @@ class Journal:
                 break
             out.append(_entry(item))
         return out, counts
+
+    def notices(self, after: int = 0) -> tuple[list[Notice], int]:
+        """The status changes shown and the faults served since notice ``after``, and how
+        many of those were dropped unread (the feed is bounded)."""
+        with self._lock:
+            return self._notices.since(after)
 
     def polls(self, project_id: str) -> Timeline:
         """How ``project_id`` was polled (all zero when it never was)."""

@@ -88,6 +88,8 @@ def load_document(doc: Any, source: SourceMap | None = None, *, trusted: bool = 
     of the start-up time). The rules a schema cannot express are checked all the same.
     """
     source = source or SourceMap("<document>")
+    if not isinstance(doc, dict):  # said plainly, not as a schema would say it
+        raise ScenarioError([Problem(source.file, source.line(()) or 1, _not_a_mapping(doc))])
     problems = [
         Problem(source.file, line, f"{_dotted(path)}: duplicate key", _dotted(path))
         for path, line in source.duplicates
@@ -117,6 +119,13 @@ def load_document(doc: Any, source: SourceMap | None = None, *, trusted: bool = 
                 for path, reason in exc.problems
             ]
         ) from None
+
+
+def _not_a_mapping(doc: Any) -> str:
+    if doc is None:
+        return "the file is empty: a scenario needs at least name, kind and timeline"
+    what = {list: "a list", str: "text", bool: "true or false"}.get(type(doc), "a number")
+    return f"a scenario is a mapping of fields (name, kind, timeline, ...), not {what}"
 
 
 def load_file(path: Path, *, trusted: bool = False) -> Scenario:

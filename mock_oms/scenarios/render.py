@@ -8,7 +8,7 @@ from mock_oms.faults.model import Latency
 from mock_oms.faults.model import label as fault_label
 from mock_oms.faults.rules import NO_END, Rule
 
-__all__ = ["fault_lines", "mermaid", "replay_table", "timeline"]
+__all__ = ["fault_lines", "mermaid", "replay_mermaid", "replay_table", "timeline"]
 
 
 def _lasts(phase: Phase) -> str:
@@ -168,4 +168,27 @@ def replay_table(scenario: Scenario) -> str:
                 what = f"{entry.status} body"
         lines.append(f"  #{i:<5} {entry.at:>9.3f}s  {what}  {entry.note}".rstrip())
     lines.extend(fault_lines(scenario))
+    return "\n".join(lines)
+
+
+def replay_mermaid(scenario: Scenario) -> str:
+    """A replay as a Mermaid state diagram: the statuses its bodies show, in the order
+    recorded, each change labelled with when it was first recorded."""
+    recording = scenario.replay
+    assert recording is not None
+    lines = ["stateDiagram-v2", "    direction LR"]
+    edges: dict[tuple[str, str], str] = {}
+    previous = "[*]"
+    for entry in recording.entries:
+        body = entry.document if entry.has_body else None
+        data = body.get("data") if isinstance(body, dict) else None
+        status = data.get("status") if isinstance(data, dict) else None
+        if not isinstance(status, str) or status == previous:
+            continue
+        label = "" if previous == "[*]" else f": at {entry.at:g}s"
+        edges.setdefault((previous, status), label)
+        previous = status
+    if not edges:
+        lines.extend(["    recorded: no status recorded", "    [*] --> recorded"])
+    lines.extend(f"    {src} --> {dst}{label}" for (src, dst), label in edges.items())
     return "\n".join(lines)

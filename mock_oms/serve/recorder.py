@@ -27,6 +27,7 @@ import httpx
 from mock_oms import __version__
 from mock_oms.core.kinds import progress_path
 from mock_oms.serve.recording import (
+    REFUSED,
     Options,
     RecordError,
     Result,
@@ -36,6 +37,7 @@ from mock_oms.serve.recording import (
     entry_from_response,
     outputs,
     summary,
+    unreached,
 )
 
 __all__ = ["ProgressLine", "check", "describe", "poll_once", "record", "upstream_client"]
@@ -63,12 +65,26 @@ def check(options: Options) -> None:
 
 
 def poll_once(
-    client: httpx.Client, path: str, at: float, timeout: float, clock: Callable[[], float]
+    client: httpx.Client,
+    path: str,
+    at: float,
+    timeout: float,
+    clock: Callable[[], float],
+    *,
+    reached: bool = True,
 ) -> dict[str, Any]:
+    """What one poll met, as an entry. ``reached``: whether the upstream answered before;
+    if not, a failure to connect is :class:`RecordError` (a recording of an upstream that
+    was never there would be a file of faults that says nothing)."""
     began = clock()
     try:
         response = client.get(path)
     except httpx.HTTPError as exc:
+        if not reached and unreached(exc):
+            raise RecordError(
+                f"cannot reach the upstream {client.base_url}: {exc or type(exc).__name__}; "
+                "nothing was recorded"
+            ) from None
         return entry_from_error(at, exc, timeout)
     return entry_from_response(at, response, clock() - began)
 
@@ -103,6 +119,7 @@ def record(
     started = now()
     start = clock()
     polls = 0
+    reached = False  # whether the upstream ever answered
     interrupted = False
     try:
         next_at = start
@@ -110,7 +127,8 @@ def record(
             for track in tracks:
                 at = clock() - start
                 path = progress_path(options.endpoint, track.project)
-                entry = poll_once(client, path, at, options.timeout, clock)
+                entry = poll_once(client, path, at, options.timeout, clock, reached=reached)
+                reached = reached or not (str(entry.get("note", "")).startswith(REFUSED))
                 append(options, track, entry, started)
                 track.last, settled = summary(entry)
                 track.settled = track.settled or settled

@@ -20,6 +20,7 @@ from mock_oms.core.lifecycle import SETTLED
 
 __all__ = [
     "PROJECT_GONE",
+    "REFUSED",
     "SLOW",
     "Options",
     "RecordError",
@@ -34,8 +35,10 @@ __all__ = [
     "outputs",
     "scenario_name",
     "summary",
+    "unreached",
 ]
 
+REFUSED = "no connection"  # how a refused or unreachable upstream's entry note begins
 SLOW = 0.5  # seconds: a response at least this slow is replayed with its delay
 PROJECT_GONE = "GHANA-PROJECT000001"
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -43,7 +46,7 @@ _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
 class RecordError(Exception):
     """Recording cannot start: the message says why (a wrong upstream URL, an output file
-    that cannot be written)."""
+    that cannot be written, an upstream that no poll could reach)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +148,24 @@ def entry_from_error(at: float, exc: httpx.HTTPError, timeout: float) -> dict[st
         text = f"no answer within {timeout:g} s ({type(exc).__name__})"
     elif isinstance(exc, httpx.RemoteProtocolError) and "complete message body" in text:
         fault = "truncate"
-    elif isinstance(exc, httpx.ConnectError) or "reset" in text.lower():
+    elif isinstance(exc, httpx.ConnectError):
+        # no connection at all (refused, unreachable): the nearest a server that accepted
+        # the connection can replay is a reset, but the note says what it was
+        return {
+            "at": round(at, 3),
+            "fault": "reset",
+            "note": f"{REFUSED} ({type(exc).__name__}: {text}); replayed as a reset"[:500],
+        }
+    elif "reset" in text.lower():
         fault = "reset"
     else:
         fault = "close"
     return {"at": round(at, 3), "fault": fault, "note": f"{type(exc).__name__}: {text}"[:500]}
+
+
+def unreached(exc: httpx.HTTPError) -> bool:
+    """Whether ``exc`` says the upstream was never reached: no connection was made."""
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
 
 
 def summary(entry: dict[str, Any]) -> tuple[str, bool]:
@@ -158,6 +174,8 @@ def summary(entry: dict[str, Any]) -> tuple[str, bool]:
     if "fault" in entry:
         fault = entry["fault"]
         name = fault if isinstance(fault, str) else next(iter(fault))
+        if str(entry.get("note", "")).startswith(REFUSED):
+            return "no connection", False
         return ("timeout" if name == "hang" else name), False
     if "text" in entry:
         return f"{entry.get('status', 200)} not JSON", False

@@ -18,19 +18,33 @@ from mock_oms.core.library import Library
 from mock_oms.serve.activity import ActivityLog
 from mock_oms.web.app import MockOms, create_app
 
-__all__ = ["PortInUse", "bind", "serve", "uvicorn_config"]
+__all__ = ["CannotBind", "PortInUse", "bind", "serve", "uvicorn_config"]
 
 
-class PortInUse(OSError):
+class CannotBind(OSError):
+    """The server cannot listen where it was told; ``strerror`` says why in one line."""
+
+
+class PortInUse(CannotBind):
     pass
 
 
 def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    """A listening socket on ``host``:``port``; :class:`CannotBind` (one line) when the port
+    is taken, the host unknown, or not an address of this machine."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, socket.gaierror) else "not a valid name"
+        raise CannotBind(
+            errno.EADDRNOTAVAIL, f"--host {host!r} is not a known host name or address ({reason})"
+        ) from None
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        sock.bind(address)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
@@ -38,7 +52,13 @@ def bind(host: str, port: int) -> socket.socket:
                 exc.errno,
                 f"{host}:{port} is in use; choose another --port (or stop what listens there)",
             ) from None
-        raise
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise CannotBind(
+                exc.errno,
+                f"--host {host!r} is not an address of this machine; use 127.0.0.1 (this "
+                "machine only) or 0.0.0.0 (every interface)",
+            ) from None
+        raise CannotBind(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock

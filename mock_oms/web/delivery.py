@@ -83,6 +83,11 @@ class Plan:
     retry_after: str | None = None
 
     @property
+    def answered(self) -> bool:
+        """Whether a status line goes out (not a hang, close or reset)."""
+        return self.ending is Ending.RESPOND or self.ending is Ending.TRUNCATE
+
+    @property
     def whole(self) -> bool:
         """Whether the client gets the whole response (not a hang, close, reset or cut)."""
         return self.ending is Ending.RESPOND

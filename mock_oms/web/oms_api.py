@@ -188,7 +188,8 @@ class OmsApi:
             runtime.clock.now(),
             method,
             raw_path,
-            reply.status,
+            # None when no response went out at all: the client saw no status
+            reply.status if plan is None or plan.answered else None,
             # a body the connection's end keeps from the client shows it nothing
             reply.body if plan is None or plan.whole else b"",
             reply.project_id,

@@ -26,7 +26,8 @@ from mock_oms.core.errors import (
 )
 from mock_oms.web import writer
 from mock_oms.web.access import install_control_guard
-from mock_oms.web.control import clock, faults, journal, projects, scenarios
+from mock_oms.web.control import clock, docs, faults, index, journal, projects, scenarios
+from mock_oms.web.control.deps import not_json_object
 from mock_oms.web.openapi import install_openapi
 from mock_oms.web.runtime import Runtime
 
@@ -34,7 +35,15 @@ __all__ = ["ROUTERS", "build", "log"]
 
 log = logging.getLogger("mock_oms")
 
-ROUTERS = (clock.router, scenarios.router, projects.router, faults.router, journal.router)
+ROUTERS = (
+    docs.router,
+    index.router,
+    clock.router,
+    scenarios.router,
+    projects.router,
+    faults.router,
+    journal.router,
+)
 
 
 def build(runtime: Runtime) -> FastAPI:
@@ -43,7 +52,7 @@ def build(runtime: Runtime) -> FastAPI:
         version=__version__,
         description="A scenario-driven fake of the OceanBase Migration Service progress API, "
         "and the control API that steers it.",
-        docs_url="/docs",
+        docs_url=None,  # web/control/docs.py serves it, offline
         redoc_url=None,
         default_response_class=writer.Answer,
     )
@@ -67,24 +76,49 @@ _PLAIN = {
     "missing": "is required",
     "extra_forbidden": "is not a field of this body",
     "float_type": "must be a number",
+    "float_parsing": "must be a number",
     "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
     "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
     "string_type": "must be text",
     "finite_number": "must be a finite number",
     "json_invalid": "is not valid JSON",
 }
+# ... and those whose words need the limit pydantic names in ``ctx``
+_BOUNDED = {
+    "greater_than_equal": ("must be >= {ge}", "ge"),
+    "greater_than": ("must be > {gt}", "gt"),
+    "less_than_equal": ("must be <= {le}", "le"),
+    "less_than": ("must be < {lt}", "lt"),
+    "string_too_long": ("must be at most {max_length} characters", "max_length"),
+    "enum": ("must be one of {expected}", "expected"),
+    "literal_error": ("must be one of {expected}", "expected"),
+}
+_NOT_AN_OBJECT = ("model_attributes_type", "dict_type", "model_type")
+_PLACES = ("body", "query", "path", "header")  # where FastAPI says a value came from
 
 
-def _problem(error: dict[str, Any]) -> str:
-    where = [str(p) for p in error.get("loc", ()) if p != "body"]
+def _problem(error: dict[str, Any], content_type: str = "") -> str:
+    """One refused value of a control request, in plain words: where, and what is wrong."""
+    where = [str(p) for p in error.get("loc", ()) if p not in _PLACES]
     kind = str(error.get("type", ""))
     place = ".".join(where)
-    if kind in ("model_attributes_type", "dict_type", "model_type") and not where:
-        return "the body must be a JSON object"
+    if kind in _NOT_AN_OBJECT and not where:
+        return not_json_object(content_type)
     if kind == "json_invalid":
         return "the body is not valid JSON"
-    text = _PLAIN.get(kind) or str(error.get("msg", "is invalid"))
-    return f"{place or 'the body'} {text}" if kind in _PLAIN else f"{place or 'body'}: {text}"
+    if kind in _BOUNDED:
+        words, key = _BOUNDED[kind]
+        limit = (error.get("ctx") or {}).get(key)
+        if limit is not None:
+            shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
+            return f"{place or 'the body'} {words.format(**{key: shown})}"
+    text = _PLAIN.get(kind)
+    if text is not None:
+        return f"{place or 'the body'} {text}"
+    return f"{place or 'the body'}: {error.get('msg', 'is invalid')}"
 
 
 def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
@@ -107,7 +141,8 @@ def _install_error_handlers(app: FastAPI, runtime: Runtime) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> writer.Answer:
-        details = "; ".join(_problem(e) for e in exc.errors()[:10])
+        sent = request.headers.get("content-type", "")
+        details = "; ".join(dict.fromkeys(_problem(e, sent) for e in exc.errors()[:10]))
         return _answer(runtime, BadRequest(details or "invalid request"))
 
     @app.exception_handler(Exception)

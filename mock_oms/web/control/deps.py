@@ -14,7 +14,15 @@ from mock_oms.core.errors import BadRequest, TooLarge, dotted
 from mock_oms.scenarios.loader import MAX_FILE_BYTES
 from mock_oms.web.runtime import Runtime
 
-__all__ = ["InjectionBody", "RawBody", "RuntimeDep", "injection_body", "read_body", "runtime"]
+__all__ = [
+    "InjectionBody",
+    "RawBody",
+    "RuntimeDep",
+    "injection_body",
+    "not_json_object",
+    "read_body",
+    "runtime",
+]
 
 
 def runtime(request: Request) -> Runtime:
@@ -50,7 +58,10 @@ async def injection_body(request: Request) -> dict[str, Any]:
     try:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("the body is not JSON") from None
+        said = not_json_object(request.headers.get("content-type", ""))
+        if said == not_json_object(""):  # not a form: just not JSON
+            said = "the body is not JSON"
+        raise BadRequest(said.replace("a JSON object", "JSON")) from None
     except RecursionError:
         raise BadRequest("the body is nested too deeply") from None
     odd = [f"{dotted(p)}: {r}" for p, r in schemas.json_problems(doc)]
@@ -68,3 +79,14 @@ async def injection_body(request: Request) -> dict[str, Any]:
 
 
 InjectionBody = Annotated[dict[str, Any], Depends(injection_body)]
+
+
+def not_json_object(content_type: str) -> str:
+    """Why a body that is not a JSON object was refused, naming what was sent instead."""
+    sent = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if sent in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return (
+            f"the body must be a JSON object with Content-Type: application/json, not a "
+            f"form ({sent})"
+        )
+    return "the body must be a JSON object"

@@ -28,6 +28,7 @@ __all__ = [
     "FaultOut",
     "FaultsOut",
     "Health",
+    "IndexOut",
     "IntervalsByClock",
     "IntervalsOut",
     "Model",
@@ -37,6 +38,7 @@ __all__ = [
     "ProjectOut",
     "RequestsOut",
     "ResetOut",
+    "RouteOut",
     "RunOut",
     "ScenarioSummary",
     "SightingOut",
@@ -85,6 +87,20 @@ class Health(Model):
     version: str
     scenarios: int
     projects: int
+
+
+class RouteOut(Model):
+    method: str
+    path: str
+    summary: str
+
+
+class IndexOut(Model):
+    service: str = "mock-oms"
+    version: str
+    docs: str = Field(description="The interactive documentation (Swagger UI), offline.")
+    openapi: str = Field(description="The OpenAPI document of both APIs.")
+    routes: list[RouteOut] = Field(description="Every control route, in the order they match.")
 
 
 class ClockState(Model):
@@ -241,7 +257,10 @@ class EntryOut(Model):
     method: str
     path: str = Field(description="The request path, without the query.")
     project_id: str | None = Field(alias="projectId")
-    http_status: int = Field(alias="httpStatus")
+    http_status: int | None = Field(
+        alias="httpStatus",
+        description="null when no response was sent: a hang, a closed or reset connection.",
+    )
     latency: float = Field(description="Seconds from arrival until the response was ready.")
     fault: str | None = Field(description="The fault the response carried, if any.")
     success: bool | None = Field(description="The envelope's success (null: no envelope).")
