@@ -155,10 +155,14 @@ class Journal:
         fault: str | None,
         latency: float,
         shown: Status | None = None,
+        *,
+        poll: bool = True,
     ) -> None:
         """Note one request: ``wall`` and ``now`` are the wall and scenario clocks when it
-        arrived, ``raw_path`` its path without the query. ``shown``: the status a success
-        body showed, when the caller knows it (the body is not read then)."""
+        arrived, ``raw_path`` its path without the query (a V4 call keeps its ``Action``).
+        ``shown``: the status a success body showed, when the caller knows it (the body is
+        not read then). ``poll``: whether it counts in the project's poll statistics (a V4
+        call other than DescribeProjectProgress is kept in the journal but does not)."""
         success, code, shown = (True, "success", shown) if shown else outcome(body)
         with self._lock:
             self._total += 1
@@ -178,7 +182,7 @@ class Journal:
                     shown,
                 )
             )
-            if project_id is not None:
+            if project_id is not None and poll:
                 polls = self._polls.get(project_id)
                 if polls is None:
                     if len(self._polls) >= self.max_tracked:
