@@ -166,11 +166,17 @@ def derive(
     return tuple(cells)
 
 
-def overlay(table: Table, steps: Sequence[Step], status: Status, current: str) -> Table:
-    """``table`` under an operator action that took the project off its script into
-    ``status`` (``current``: the step it stands in)."""
+def overlay(
+    table: Table, steps: Sequence[Step], shown: Status, status: Status, current: str
+) -> Table:
+    """``table`` (of a phase whose status is ``shown``) under an operator action that took
+    the project off its script into ``status`` (``current``: the step it stands in)."""
     if status is Status.INIT:
         return tuple(Cell(StepStatus.INIT, FIXED_0) for _ in steps)
+    if status in (Status.RELEASING, Status.RELEASED, Status.DELETED):
+        return tuple(_quiet(cell) for cell in table)
+    if shown is not Status.RUNNING and shown is not status:  # what runs is not this table
+        table = derive(steps, Status.RUNNING, current)
     if status is Status.RUNNING:
         return table
     if status is Status.FAILED:

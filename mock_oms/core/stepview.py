@@ -46,7 +46,8 @@ def _table(state: ProjectState, snap: Snapshot) -> tuple[tuple[Step, ...], Table
     ov = state.override
     table = plan.tables[state.phase]
     if ov is not None:
-        table = stepline.overlay(table, plan.steps, ov.status, ov.step)
+        shown = state.compiled.timeline[state.phase].status
+        table = stepline.overlay(table, plan.steps, shown, ov.status, ov.step)
     return plan.steps, table
 
 

@@ -4,7 +4,8 @@ Like the V3 endpoints (``oms_api``): no FastAPI per request, the same HTTP Basic
 credentials (``--auth``), the same journal (the path recorded with its ``Action``), faults
 and recordings (on the reads), and every response written by ``writer``. Business errors
 come in band (HTTP 200) in the V4 error form; only a refused method (405), missing
-credentials (401), a body too large (413) and a bug (500) change the HTTP status.
+credentials (401), a path that is no endpoint (404), a body too large (413) and a bug
+(500) change the HTTP status. ``/api/v2/`` (a trailing slash) is the same endpoint.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ ALLOWED = ("POST",)
 MAX_BODY = 1024 * 1024  # bytes: no V4 request body is anywhere near this
 _RAW_PATH = PATH.encode()
 _CONTENT_TYPE = (b"content-type", writer.JSON_TYPE)
-_HTTP_STATUSES = frozenset({401, 405, 413, 500})
+_HTTP_STATUSES = frozenset({401, 404, 405, 413, 500})
+_PATHS = frozenset({PATH, PREFIX})  # a trailing slash is the same endpoint
 _QUERY_KEPT = 200  # bytes of the query the journal keeps
 
 
@@ -108,7 +110,7 @@ class V4Api:
         runtime = self.runtime
         document: dict[str, Any] = {}
         try:
-            if path != PATH:
+            if path not in _PATHS:
                 raise NotFound(f"no OMS endpoint at {path[:200]!r}; the V4 API is POST {PATH}")
             if method not in ALLOWED:
                 raise MethodNotAllowed(f"{method} is not allowed here; use POST", ALLOWED)
@@ -165,7 +167,7 @@ class V4Api:
         else:
             done = self.answer(method, path, query, body, began)
         plan = done.plan
-        raw_path = _RAW_PATH if path == PATH else path.encode("utf-8", "replace")[:_QUERY_KEPT]
+        raw_path = _RAW_PATH if path in _PATHS else path.encode("utf-8", "replace")[:_QUERY_KEPT]
         if query:
             raw_path += b"?" + query[:_QUERY_KEPT]
         runtime.journal.record(
