@@ -51,6 +51,8 @@ __all__ = [
     "describe_project",
     "describe_steps",
     "list_projects",
+    "progress_id",
+    "progress_of",
     "request_problem",
     "verify_results",
 ]
@@ -187,12 +189,17 @@ def _read(
     return Done(shaped.status, shaped.body, project.id, shaped.fault, shaped.plan)
 
 
-def describe_progress(runtime: Runtime, document: dict[str, Any], began: float) -> Done:
-    project_id = _id("DescribeProjectProgress", document)
+def progress_id(document: dict[str, Any]) -> str:
+    """The project a DescribeProjectProgress body names (what the schema accepts)."""
+    return _id("DescribeProjectProgress", document)
+
+
+def progress_of(runtime: Runtime, project_id: str, began: float) -> Done:
+    """DescribeProjectProgress of ``project_id``: the hot path (a template, as V3's)."""
     project, snap = runtime.store.poll(project_id, None)
     scenario = project.state.scenario
     kind = scenario.kind
-    if scenario.plain and not runtime.faults.injections.armed:  # the hot path
+    if scenario.plain and not runtime.faults.injections.armed:
         body = v4.progress_body(
             project_id, kind, scenario.flags, snap, runtime.ids.next(), _cost(began)
         )
@@ -203,6 +210,10 @@ def describe_progress(runtime: Runtime, document: dict[str, Any], began: float) 
 
     done = _read(runtime, project, snap, began, build, progress=True)
     return done._replace(poll=True)
+
+
+def describe_progress(runtime: Runtime, document: dict[str, Any], began: float) -> Done:
+    return progress_of(runtime, progress_id(document), began)
 
 
 def _look(runtime: Runtime, action: str, document: dict[str, Any], key: str = "id") -> Any:

@@ -29,12 +29,23 @@ from mock_oms.core.store import PROJECT_ID
 from mock_oms.oms import envelope, v4
 from mock_oms.web import delivery, wire, writer
 from mock_oms.web.access import BASIC_CHALLENGE, oms_guard
-from mock_oms.web.v4_actions import ACTIONS, Done, ReadDialect
+from mock_oms.web.v4_actions import ACTIONS, Done, ReadDialect, progress_id, progress_of
 
 if TYPE_CHECKING:
     from mock_oms.web.runtime import Runtime
 
-__all__ = ["ALLOWED", "MAX_BODY", "PATH", "PREFIX", "V4Api", "error_done", "in_band", "log"]
+__all__ = [
+    "ALLOWED",
+    "MAX_BODY",
+    "PATH",
+    "PREFIX",
+    "PROGRESS",
+    "REMEMBERED",
+    "V4Api",
+    "error_done",
+    "in_band",
+    "log",
+]
 
 log = logging.getLogger("mock_oms")
 
@@ -42,6 +53,10 @@ PATH = "/api/v2"
 PREFIX = "/api/v2/"  # anything below it is no endpoint (404)
 ALLOWED = ("POST",)
 MAX_BODY = 1024 * 1024  # bytes: no V4 request body is anywhere near this
+PROGRESS = "DescribeProjectProgress"
+# Query strings and progress bodies remembered (with what they say), so that a client
+# polling the same project again skips parsing: the same bytes, the same answer.
+REMEMBERED = 65_536
 _RAW_PATH = PATH.encode()
 _CONTENT_TYPE = (b"content-type", writer.JSON_TYPE)
 _HTTP_STATUSES = frozenset({401, 404, 405, 413, 500})
@@ -104,6 +119,27 @@ class V4Api:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.guard = oms_guard(runtime)  # None unless the server requires credentials
+        self._actions: dict[bytes, str] = {}  # query string -> the action it names
+        self._polls: dict[bytes, str] = {}  # progress body -> the project it names
+        self._paths: dict[bytes, bytes] = {}  # query string -> the path the journal keeps
+
+    def _action(self, query: bytes) -> str:
+        name = self._actions.get(query)
+        if name is None:
+            name = _action(query)
+            if len(self._actions) >= REMEMBERED:
+                self._actions.clear()
+            self._actions[query] = name
+        return name
+
+    def _progress(self, body: bytes, began: float) -> Done:
+        project_id = self._polls.get(body)
+        if project_id is None:
+            project_id = progress_id(_document(body))
+            if len(self._polls) >= REMEMBERED:
+                self._polls.clear()
+            self._polls[body] = project_id
+        return progress_of(self.runtime, project_id, began)
 
     def answer(self, method: str, path: str, query: bytes, body: bytes, began: float) -> Done:
         """The reply to one request; never raises."""
@@ -114,7 +150,9 @@ class V4Api:
                 raise NotFound(f"no OMS endpoint at {path[:200]!r}; the V4 API is POST {PATH}")
             if method not in ALLOWED:
                 raise MethodNotAllowed(f"{method} is not allowed here; use POST", ALLOWED)
-            name = _action(query)
+            name = self._action(query)
+            if name == PROGRESS:  # the poll every client sends, again and again
+                return self._progress(body, began)
             handler = ACTIONS.get(name)
             if handler is None:
                 raise ParamError(
@@ -135,12 +173,12 @@ class V4Api:
             log.exception("unexpected error answering %s %s?%r", method, path, query[:200])
             return error_done(runtime, InnerError("unexpected error in mock-oms"))
 
-    async def _body(self, receive: Any) -> bytes | None:
-        """The request body, or None when it is larger than :data:`MAX_BODY`."""
+    async def _body(self, receive: Any, message: dict[str, Any]) -> bytes | None:
+        """The request body from ``message`` on, or None when it is larger than
+        :data:`MAX_BODY`."""
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
             if message["type"] != "http.request":
                 return b"".join(chunks)
             chunk: bytes = message.get("body", b"")
@@ -149,7 +187,8 @@ class V4Api:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):
-                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                return b"".join(chunks)
+            message = await receive()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         began = perf_counter()
@@ -158,7 +197,15 @@ class V4Api:
         path: str = scope["path"]
         query: bytes = scope.get("query_string", b"")
         refused = None if self.guard is None else self.guard.problem(scope)
-        body = await self._body(receive) if method == "POST" and refused is None else b""
+        body: bytes | None = b""
+        if method == "POST" and refused is None:
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                body = message.get("body", b"")  # the whole body at once, nearly always
+                if len(body) > MAX_BODY:
+                    body = None
+            else:
+                body = await self._body(receive, message)
         if refused is not None:
             refusal = Unauthorized(refused, challenge=BASIC_CHALLENGE)
             done = error_done(runtime, refusal)
@@ -167,9 +214,14 @@ class V4Api:
         else:
             done = self.answer(method, path, query, body, began)
         plan = done.plan
-        raw_path = _RAW_PATH if path in _PATHS else path.encode("utf-8", "replace")[:_QUERY_KEPT]
-        if query:
-            raw_path += b"?" + query[:_QUERY_KEPT]
+        if path in _PATHS:
+            raw_path = self._paths.get(query)
+            if raw_path is None:
+                raw_path = _RAW_PATH + b"?" + query[:_QUERY_KEPT] if query else _RAW_PATH
+                if len(self._paths) < REMEMBERED:
+                    self._paths[query] = raw_path
+        else:
+            raw_path = path.encode("utf-8", "replace")[:_QUERY_KEPT]
         runtime.journal.record(
             runtime.wall_clock(),
             runtime.clock.now(),
