@@ -22,6 +22,7 @@ from mock_oms.core.stepview import StepView
 
 __all__ = [
     "ERROR_LEVEL",
+    "FIELDS_FROM_V3",
     "FULL_REFS",
     "Paging",
     "error",
@@ -40,6 +41,19 @@ FULL_REFS = {"srcRpsRef": 4000, "srcRtRef": 1, "dstRpsRef": 4000, "dstRtRef": 1}
 _ROW_BYTES = 256  # bytes per row, for the IOPS figures (bytes per second)
 
 Paging = tuple[int, int, int]  # pageNumber, pageSize, totalCount
+
+# V3 field paths and the V4 fields that say the same (for deviations declared in V3 names).
+FIELDS_FROM_V3: dict[str, str] = {
+    "data.importance": "data.alarmLevel",
+    "data.structMigrationProgress": "data.structTransferProgress",
+    "data.fullMigrationProgress": "data.fullTransferProgress",
+    "data.reverseIncrSyncCheckpoint": "data.reverseIncrTransferCheckpoint",
+    "data.enableStructMigration": "data.enableStructTransfer",
+    "data.enableStructSync": "data.enableStructTransfer",
+    "data.enableFullMigration": "data.enableFullTransfer",
+    "data.enableFullSync": "data.enableFullTransfer",
+    "data.enableReverseIncrSync": "data.enableReverseIncrTransfer",
+}
 
 
 def utc(seconds: float | None) -> str | None:

@@ -41,7 +41,6 @@ __all__ = [
     "ACTIONS",
     "LABEL_PREFIX",
     "READS",
-    "V3_TO_V4_FIELDS",
     "Done",
     "Handler",
     "ReadDialect",
@@ -58,19 +57,6 @@ __all__ = [
 ]
 
 LABEL_PREFIX = "scenario:"  # a CreateProject label naming the scenario to play
-
-# V3 field paths and the V4 fields that say the same (for deviations declared in V3 names).
-V3_TO_V4_FIELDS: dict[str, str] = {
-    "data.importance": "data.alarmLevel",
-    "data.structMigrationProgress": "data.structTransferProgress",
-    "data.fullMigrationProgress": "data.fullTransferProgress",
-    "data.reverseIncrSyncCheckpoint": "data.reverseIncrTransferCheckpoint",
-    "data.enableStructMigration": "data.enableStructTransfer",
-    "data.enableStructSync": "data.enableStructTransfer",
-    "data.enableFullMigration": "data.enableFullTransfer",
-    "data.enableFullSync": "data.enableFullTransfer",
-    "data.enableReverseIncrSync": "data.enableReverseIncrTransfer",
-}
 
 
 class Done(NamedTuple):
@@ -166,7 +152,7 @@ class ReadDialect:
             return fault
         if not self.progress:
             return None
-        renamed = V3_TO_V4_FIELDS.get(field, field)
+        renamed = v4.FIELDS_FROM_V3.get(field, field)
         if fault.change is Change.OUT_OF_RANGE:
             return Deviation(renamed, Change.VALUE, OUT_OF_RANGE.get(field, -1))
         return Deviation(renamed, fault.change, fault.value)
