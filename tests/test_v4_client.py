@@ -77,16 +77,29 @@ class Checked:
 def live(serve: ServeFactory, bundled: Library) -> Iterator[Live]:
     with serve(bundled, max_fault_delay=0.01) as server:
         yield server
+    kept = _CONTROL.pop(server.base_url, None)
+    if kept is not None:
+        kept.close()
+
+
+_CONTROL: dict[str, httpx.Client] = {}
+
+
+def control(live: Live) -> httpx.Client:
+    """One kept-alive connection to the control API per server."""
+    if live.base_url not in _CONTROL:
+        _CONTROL[live.base_url] = httpx.Client(base_url=live.base_url)
+    return _CONTROL[live.base_url]
 
 
 def advance(live: Live, seconds: float) -> float:
     """Move the mock's clock; the Unix time it shows now."""
-    clock = httpx.post(f"{live.base_url}/_mock/clock/advance", json={"seconds": seconds}).json()
+    clock = control(live).post("/_mock/clock/advance", json={"seconds": seconds}).json()
     return float(clock["unixNow"])
 
 
 def unix_now(live: Live) -> float:
-    return float(httpx.get(f"{live.base_url}/_mock/clock").json()["unixNow"])
+    return float(control(live).get("/_mock/clock").json()["unixNow"])
 
 
 def follow(client: Client, live: Live, project_id: str, budget: float) -> list[str]:
