@@ -470,3 +470,38 @@ def test_the_control_api_shows_the_step_list(client: ControlClient) -> None:
     ]
     summary = next(s for s in client.scenarios() if s.name == "online-schema-change")
     assert summary.flags["verify"] is True
+
+
+@pytest.mark.parametrize("name", ["incremental-sync", "sync-project", "reverse-sync", "release"])
+def test_one_story_two_dialects_over_http(client: ControlClient, name: str) -> None:
+    """The same project polled through V3 and V4 at the same scenario times shows the same
+    status, figures and checkpoints, each in its own names."""
+    kind = client.scenarios()
+    segment = "sync" if next(s for s in kind if s.name == name).kind == "sync" else "migrations"
+    for _ in range(40):
+        old = client.http.get(f"/api/omsp/v2/{segment}/{name}/progress").json()["data"]
+        new = data(client, "DescribeProjectProgress", {"id": name})
+        assert (new["status"], new["alarmLevel"]) == (old["status"], old["importance"])
+        assert new["structTransferProgress"] == old["structMigrationProgress"]
+        assert new["fullTransferProgress"] == old["fullMigrationProgress"]
+        if new["enableIncrSync"]:
+            assert new["incrSyncCheckpoint"] == int(old["incrSyncCheckpoint"])
+        else:  # V3 shows 0, V4 null: no incremental sync
+            assert (new["incrSyncCheckpoint"], int(old["incrSyncCheckpoint"])) == (None, 0)
+        if segment == "migrations":
+            assert new["reverseIncrTransferCheckpoint"] in (None, old["reverseIncrSyncCheckpoint"])
+        steps = data(client, "DescribeProjectSteps", {"id": name})
+        current = [s for s in steps if s["name"] == new["currentStep"]]
+        assert len(current) == 1  # the step list names the progress call's current step
+        client.advance(15)
+
+
+def test_the_same_poll_body_again_is_answered_the_same_way(client: ControlClient) -> None:
+    body = b'{"id":"release","uid":null}'
+    first = client.http.post("/api/v2?Action=DescribeProjectProgress", content=body).json()
+    again = client.http.post("/api/v2?Action=DescribeProjectProgress", content=body).json()
+    assert first["data"] == again["data"]
+    bad = b'{"id":"no good"}'
+    for _ in range(2):  # a refused body is never remembered as good
+        answer = client.http.post("/api/v2?Action=DescribeProjectProgress", content=bad).json()
+        assert answer["code"] == "PARAM_ERROR"
