@@ -109,8 +109,8 @@ def _id(action: str, document: dict[str, Any], key: str = "id") -> str:
             return check_project_id(value)
         except ParamError:
             pass
-    _body(action, document)
-    raise ParamError(f"{action}: {key} is not a project ID")  # pragma: no cover
+    _body(action, document)  # the schema's message (its pattern is check_project_id's)
+    raise ParamError(f"{action}: {key} is not a project ID")
 
 
 def _success(runtime: Runtime, data: Any, began: float, paging: v4.Paging | None = None) -> bytes:
@@ -202,8 +202,10 @@ def describe_progress(runtime: Runtime, document: dict[str, Any], began: float) 
     return progress_of(runtime, progress_id(document), began)
 
 
-def _look(runtime: Runtime, action: str, document: dict[str, Any], key: str = "id") -> Any:
-    project_id = _id(action, document, key) if key == "id" else _verify_id(document)
+def _look(
+    runtime: Runtime, project_id: str
+) -> tuple[Project, Snapshot, tuple[stepview.StepView, ...]]:
+    """A project read (started at this first call, if a scenario's), with its step list."""
     project, state, snap = runtime.store.read(project_id)
     return project, snap, stepview.steps_at(state, snap)
 
@@ -213,13 +215,13 @@ def _now(project: Project, snap: Snapshot) -> int:
 
 
 def describe_steps(runtime: Runtime, document: dict[str, Any], began: float) -> Done:
-    project, snap, views = _look(runtime, "DescribeProjectSteps", document)
+    project, snap, views = _look(runtime, _id("DescribeProjectSteps", document))
     now = _now(project, snap)
     return _read(runtime, project, snap, began, lambda _: v4.steps_data(views, snap, now))
 
 
 def describe_project(runtime: Runtime, document: dict[str, Any], began: float) -> Done:
-    project, snap, views = _look(runtime, "DescribeProject", document)
+    project, snap, views = _look(runtime, _id("DescribeProject", document))
     now = _now(project, snap)
     return _read(runtime, project, snap, began, lambda _: project_data(project, snap, views, now))
 
@@ -230,7 +232,7 @@ def _verify_id(document: dict[str, Any]) -> str:
 
 
 def verify_results(runtime: Runtime, document: dict[str, Any], began: float) -> Done:
-    project, snap, views = _look(runtime, "ListProjectFullVerifyResult", document, "projectId")
+    project, snap, views = _look(runtime, _verify_id(document))
     data = verify_result(project, views)
     number = document.get("pageNumber") or 1
     size = document.get("pageSize") or 10
