@@ -21,10 +21,13 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-from servers import Live, ServeFactory
+from servers import Live
 from v4_doc_client import Client, OmsError, StepChecker, TransportError, Verdict
 
+from mock_oms.config import Settings
+from mock_oms.core.clock import ClockMode
 from mock_oms.core.library import Library
+from mock_oms.serve.live import LiveServer
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 POLL = 20.0  # scenario seconds between two polls
@@ -73,9 +76,23 @@ class Checked:
             self.problems.append(f"{action}: {error.json_path}: {error.message}")
 
 
+USER, PASSWORD = "oms", "s3cret"
+
+
 @pytest.fixture(scope="module")
-def live(serve: ServeFactory, bundled: Library) -> Iterator[Live]:
-    with serve(bundled, max_fault_delay=0.01) as server:
+def live(bundled: Library) -> Iterator[Live]:
+    """A live server requiring HTTP Basic credentials on the OMS APIs, as a private
+    deployment of OMS does."""
+    settings = Settings(
+        port=0,
+        clock=ClockMode.MANUAL,
+        seed=7,
+        max_fault_delay=0.01,
+        auth=(USER, PASSWORD),
+        log_level="warning",
+    )
+    with LiveServer(settings, library=bundled) as running:
+        server = Live(running.app, running.base_url)
         yield server
     kept = _CONTROL.pop(server.base_url, None)
     if kept is not None:
@@ -139,7 +156,11 @@ def test_a_documented_client_runs_every_plain_scenario_with_valid_responses(
     live: Live, bundled: Library
 ) -> None:
     checked = Checked()
-    client = Client(live.base_url, observe=checked)
+    anonymous = Client(live.base_url, retries=0)
+    with pytest.raises(TransportError, match="401"):  # no credentials, no answer
+        anonymous.progress("full-migration")
+    anonymous.close()
+    client = Client(live.base_url, USER, PASSWORD, observe=checked)
     try:
         for name in plain_scenarios(bundled):
             scenario = bundled.scenarios[name]
@@ -174,7 +195,7 @@ def test_a_documented_client_gets_through_the_faulty_scenarios(
     def wait(_: float) -> None:
         advance(live, 10.0)
 
-    client = Client(live.base_url, observe=checked, retries=30, wait=wait)
+    client = Client(live.base_url, USER, PASSWORD, observe=checked, retries=30, wait=wait)
     faulty = sorted(s.name for s in bundled if not s.plain and s.replay is None)
     assert faulty
     try:
@@ -195,7 +216,7 @@ def test_a_documented_client_gets_through_the_faulty_scenarios(
 def test_a_recording_cannot_be_created_but_is_read_in_v4_names(
     live: Live, bundled: Library
 ) -> None:
-    client = Client(live.base_url, retries=0)
+    client = Client(live.base_url, USER, PASSWORD, retries=0)
     with pytest.raises(OmsError) as refused:
         client.create_project("recorded-outage")
     assert refused.value.code == "PARAM_ERROR"
@@ -214,7 +235,7 @@ def decide(
     live: Live, scenario: str, *, verify: bool, budget: float = 900.0, name: str | None = None
 ) -> tuple[Verdict, list[Verdict]]:
     """Run ODC's step checker on a fresh project of ``scenario`` until it decides."""
-    client = Client(live.base_url)
+    client = Client(live.base_url, USER, PASSWORD)
     checker = StepChecker(enable_full_verify=verify, now=lambda: unix_now(live))
     project_id = client.create_project(name or scenario)
     client.start(project_id)
