@@ -115,8 +115,24 @@ def run_wrk(
     )
 
 
+def split_request(path: str) -> tuple[str, str, bytes]:
+    """Method, path and body of a request line of the mix: a path (GET), or
+    ``POST PATH BODY`` (a V4 call: a JSON body)."""
+    if path.startswith("POST "):
+        target, _, body = path[5:].partition(" ")
+        return "POST", target, body.encode("utf-8")
+    return "GET", path, b""
+
+
 def request_bytes(host: str, port: int, path: str) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode("ascii")
+    method, target, body = split_request(path)
+    if method == "GET":
+        return f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode("ascii")
+    head = (
+        f"POST {target} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("ascii") + body
 
 
 class _Stats:
@@ -261,7 +277,7 @@ def run_python(
 
 
 def touch_all(host: str, port: int, paths: Sequence[str], connections: int = 8) -> list[bytes]:
-    """GET every path once (creating the projects they name); returns the bodies in order."""
+    """Request every path once (creating the projects they name); the bodies in order."""
     return asyncio.run(_touch_all(host, port, paths, connections))
 
 
@@ -277,7 +293,7 @@ async def _touch_all(host: str, port: int, paths: Sequence[str], connections: in
                 writer.write(request_bytes(host, port, path))
                 status, body = await read_answer(reader)
                 if status != 200:
-                    raise RuntimeError(f"GET {path}: HTTP {status}: {body[:200]!r}")
+                    raise RuntimeError(f"{path}: HTTP {status}: {body[:200]!r}")
                 bodies[i] = body
         finally:
             writer.close()
@@ -332,12 +348,14 @@ class Sampler:
             while not self._stop.wait(self.interval):
                 path = self.paths[(n * 7919) % len(self.paths)]
                 n += 1
+                method, target, body = split_request(path)
+                headers = {"Content-Type": "application/json"} if body else {}
                 try:
-                    conn.request("GET", path)
+                    conn.request(method, target, body=body or None, headers=headers)
                     answer = conn.getresponse()
                     self.samples.append(Sample(path, answer.status, answer.read()))
                 except (OSError, http.client.HTTPException) as exc:
-                    self.failures.append(f"GET {path}: {exc!r}")
+                    self.failures.append(f"{method} {target}: {exc!r}")
                     conn.close()
         finally:
             conn.close()

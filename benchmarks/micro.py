@@ -208,6 +208,7 @@ def request_cases(library: Library) -> list[Case]:
     body = envelope.encode(document)
     journal = runtime.journal
     bare = bare_call(body)
+    v4_call, v4_answer = v4_cases(runtime)
 
     def record() -> None:
         journal.record(EPOCH, 1.0, "GET", raw, 200, body, "full-migration", None, 1e-5, snap.status)
@@ -225,6 +226,8 @@ def request_cases(library: Library) -> list[Case]:
     return [
         Case("baseline.py's Starlette app", bare, "the same bytes, precomputed"),
         Case("OmsApi.__call__ (whole ASGI app)", asgi_call, "no server"),
+        Case("V4Api.__call__ (whole ASGI app)", v4_call, "DescribeProjectProgress"),
+        Case("  V4Api.answer", v4_answer, "JSON body, action, store, template"),
         Case("  Journal.record", record, "ring buffer + poll stats"),
         Case("  OmsApi.answer", lambda: api.answer("GET", raw)),
         Case("    match + remembered id", route),
@@ -248,6 +251,42 @@ def request_cases(library: Library) -> list[Case]:
             lambda: envelope.cost_text(time.perf_counter() - time.perf_counter()),
         ),
     ]
+
+
+def v4_cases(runtime: Any) -> tuple[Callable[[], None], Callable[[], object]]:
+    """DescribeProjectProgress of the same project through the V4 app: the whole ASGI
+    call (the body read from ``receive``), and its answer alone."""
+    from mock_oms.web.v4_api import V4Api
+
+    api = V4Api(runtime)
+    query = b"Action=DescribeProjectProgress"
+    body = b'{"id":"full-migration"}'
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v2",
+        "raw_path": b"/api/v2",
+        "query_string": query,
+    }
+    message = {"type": "http.request", "body": body, "more_body": False}
+    sent: list[object] = []
+
+    async def receive() -> dict[str, Any]:
+        return message
+
+    async def send(item: object) -> None:
+        sent.append(item)
+
+    def asgi_call() -> None:
+        coro = api(scope, receive, send)
+        with contextlib.suppress(StopIteration):
+            coro.send(None)
+        sent.clear()
+
+    def answer() -> object:
+        return api.answer("POST", "/api/v2", query, body, time.perf_counter())
+
+    return asgi_call, answer
 
 
 def run(budget: float = 0.2, many: int = 10_000) -> list[Timing]:

@@ -1,5 +1,6 @@
 -- wrk script: rotate among the request paths listed in a file, one per line, and print
--- the figures the harness reads as one JSON line.
+-- the figures the harness reads as one JSON line. A line `POST PATH BODY` is a V4 call:
+-- a POST of the JSON BODY.
 --   wrk -t1 -c32 -d10s -s benchmarks/paths.lua http://127.0.0.1:PORT -- PATHS_FILE
 -- Each thread starts at a different place in the list, so the connections spread over it.
 
@@ -15,7 +16,11 @@ local next_index = 0
 
 function init(args)
   for line in io.lines(args[1]) do
-    if line ~= "" then
+    if line:sub(1, 5) == "POST " then
+      local path, body = line:sub(6):match("^(%S+) (.*)$")
+      requests[#requests + 1] =
+        wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
+    elseif line ~= "" then
       requests[#requests + 1] = wrk.format("GET", line)
     end
   end

@@ -115,12 +115,15 @@ class Checked:
         self.problems.extend(failures)
         for sample in samples:
             kind = Kind.SYNC if "/v2/sync/" in sample.path else Kind.MIGRATION
+            schema = schemas.PROGRESS_SCHEMAS[kind]
+            if sample.path.startswith("POST "):  # a V4 call
+                schema = schemas.V4_ACTIONS["DescribeProjectProgress"]
             try:
                 document = json.loads(sample.body)
             except ValueError:
                 self.problems.append(f"{sample.path}: not JSON: {sample.body[:80]!r}")
                 continue
-            found = schemas.errors(schemas.PROGRESS_SCHEMAS[kind], document)
+            found = schemas.errors(schema, document)
             if sample.status != 200 or document.get("success") is not True:
                 found.append(f"HTTP {sample.status}, success={document.get('success')!r}")
             self.problems.extend(f"{sample.path}: {p}" for p in found)
@@ -148,6 +151,14 @@ def project_paths(library: Library, instances: int) -> list[str]:
         ]
         paths.extend(f"/api/omsp/v2/{segment}/{pid}/progress" for pid in ids)
     return paths
+
+
+V4_PROGRESS = "POST /api/v2?Action=DescribeProjectProgress "
+
+
+def v4_paths(paths: Sequence[str]) -> list[str]:
+    """The same projects as ``paths`` (V3 progress paths), polled through V4."""
+    return [V4_PROGRESS + json.dumps({"id": p.split("/")[-2]}) for p in paths]
 
 
 def instance_paths(n: int) -> list[str]:
@@ -223,6 +234,26 @@ def compare_with_baseline(
     return baseline, mock_oms, body_file
 
 
+def compare_dialects(
+    options: Options, oms: Server, paths: Sequence[str], checked: Checked
+) -> tuple[Series, Series]:
+    """The same server, the same projects, polled through V3 and through V4 in turn."""
+    v4 = v4_paths(paths)
+    load.touch_all(oms.host, oms.port, v4)
+    series = (Series("V3 progress"), Series("V4 progress"))
+    for r in range(1, options.rounds + 1):
+        for mix, into in zip((paths, v4), series, strict=True):
+            cpu = oms.cpu_seconds()
+            with Sampler(oms.host, oms.port, mix) as sampler:
+                result = drive(options, oms, mix, options.duration)
+            checked.add(sampler.samples, sampler.failures)
+            into.rounds.append(result)
+            into.rss_mb.append(oms.rss_mb())
+            into.cpu_us.append((oms.cpu_seconds() - cpu) / result.requests * 1e6)
+            show_round(f"round {r}/{options.rounds}", into.name, result, into)
+    return series
+
+
 def start_times(options: Options, body_file: Path) -> dict[str, list[float]]:
     commands = {
         "baseline": procs.baseline_command(body_file),
@@ -266,6 +297,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
         + big["errors"]
     )
     check = results["schema_check"]
+    dialects = results["dialects"]
     return [
         (
             "throughput >= 0.8x baseline",
@@ -285,6 +317,11 @@ def targets(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
             f"{big['rss_mb']:.0f} MB",
         ),
         ("no errors under load", errors == 0, f"{errors}"),
+        (
+            "V4 progress CPU/request <= 1.1x V3's",
+            dialects["cpu_ratio"] <= 1.1,
+            f"{dialects['cpu_ratio']:.2f}x",
+        ),
         (
             "sampled responses valid (schemas)",
             check["count"] > 0 and not check["problems"],
@@ -337,6 +374,13 @@ def table(results: dict[str, Any]) -> str:
         "",
         "one poll in process (ns per call, best of 5):",
         *(f"  {m['name']:40} {m['ns']:9,.0f}  {m['note']}" for m in results["micro"]),
+        "",
+        f"{'':26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MB':>8}"
+        f" {'CPU us':>8}",
+        row("V3 progress (same server)", results["dialects"]["v3"]),
+        row("V4 progress (same server)", results["dialects"]["v4"]),
+        f"{'ratio V4/V3':26} {results['dialects']['rps_ratio']:9.2f}x {'':8} {'':8} {'':7}"
+        f" {'':8} {results['dialects']['cpu_ratio']:7.2f}x",
         "",
         f"schema check: {results['schema_check']['count']} responses sampled during the load, "
         f"{len(results['schema_check']['problems'])} problems",
@@ -446,6 +490,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         baseline, mock_oms, body_file = compare_with_baseline(
             options, oms, paths, checked, Path(tmp)
         )
+        print("V4 against V3 on the same server ...", flush=True)
+        v3_series, v4_series = compare_dialects(options, oms, paths, checked)
         print("start to first 200 ...", flush=True)
         starts = start_times(options, body_file)
         print(f"{options.few:,} against {options.many:,} projects ...", flush=True)
@@ -457,6 +503,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["start_s_runs"] = starts
     results["scale"] = {"few": small.summary(), "many": big.summary(), "created_s": created}
     results["schema_check"] = {"count": checked.count, "problems": checked.problems}
+    v3s, v4s = v3_series.summary(), v4_series.summary()
+    results["dialects"] = {
+        "v3": v3s,
+        "v4": v4s,
+        "rps_ratio": ratio(v4s["requests_per_s"], v3s["requests_per_s"]),
+        "cpu_ratio": ratio(v4s["cpu_us_per_request"], v3s["cpu_us_per_request"]),
+    }
     b, m = results["baseline"], results["mock-oms"]
     results["ratios"] = {
         "requests_per_s": ratio(m["requests_per_s"], b["requests_per_s"]),

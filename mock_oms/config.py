@@ -5,6 +5,7 @@ stated once, in :data:`BOUNDS`, and the CLI's option types are made from them.""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,6 +20,7 @@ __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_JOURNAL_SIZE",
     "DEFAULT_PORT",
+    "DEFAULT_V4_SCENARIO",
     "LOG_LEVELS",
     "MAX_EPOCH",
     "MAX_WAIT",
@@ -30,6 +32,8 @@ __all__ = [
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
 DEFAULT_JOURNAL_SIZE = DEFAULT_SIZE
+DEFAULT_V4_SCENARIO = "online-schema-change"  # what a V4 CreateProject plays unless told
+_SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_EPOCH = 1e11  # Unix seconds (the year 5138): checkpoints stay exact integers
 MAX_WAIT = 86_400.0  # a day: the longest fault delay or summary interval
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -106,6 +110,8 @@ class Settings:
     # real time: time stands still unless a test moves it. A hang still waits, for the
     # client's own timeout to fire. (The pytest plugin and check_client set it.)
     delays_follow_clock: bool = False
+    # The scenario a V4 CreateProject plays when its name and labels name none.
+    v4_scenario: str = DEFAULT_V4_SCENARIO
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -135,6 +141,8 @@ class Settings:
             found.append(("control_token", "must be a non-empty string"))
         if self.auth is not None and not _credentials(self.auth):
             found.append(("auth", "must be (USER, PASSWORD) with a USER without ':'"))
+        if not (isinstance(self.v4_scenario, str) and _SCENARIO_NAME.fullmatch(self.v4_scenario)):
+            found.append(("v4_scenario", f"must be a scenario name, not {self.v4_scenario!r}"))
         return found
 
     @property

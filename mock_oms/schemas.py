@@ -1,4 +1,9 @@
-"""The JSON Schemas of ``schemas/``: the one source for validation, OpenAPI and strategies."""
+"""The JSON Schemas of ``schemas/``: the one source for validation, OpenAPI and strategies.
+
+The V4 schemas are one file per action (``v4-*.schema.json``) that refer to what the
+actions share in ``v4-common.schema.json``; :func:`standalone` gives a schema with those
+definitions inlined, a document that needs no other file (for validators, generators and
+tools that resolve only local references)."""
 
 from __future__ import annotations
 
@@ -21,18 +26,40 @@ __all__ = [
     "PROGRESS_SCHEMAS",
     "SCENARIO",
     "SYNC_PROGRESS",
+    "V4_ACTIONS",
+    "V4_COMMON",
     "JSONObject",
     "definition_validator",
     "errors",
     "json_problems",
     "leaves",
     "load",
+    "standalone",
     "validator",
 ]
 
 MIGRATION_PROGRESS = "migration-progress.schema.json"
 SYNC_PROGRESS = "sync-progress.schema.json"
 SCENARIO = "scenario.schema.json"
+V4_COMMON = "v4-common.schema.json"  # the V4 envelopes, the error, steps, projects
+# Each V4 action and its schema: the response (success or in-band error); $defs/Request is
+# the request body, $defs/Data the success's data.
+V4_ACTIONS: dict[str, str] = {
+    name: f"v4-{slug}.schema.json"
+    for name, slug in (
+        ("DescribeProjectProgress", "describe-project-progress"),
+        ("DescribeProjectSteps", "describe-project-steps"),
+        ("DescribeProject", "describe-project"),
+        ("ListProjects", "list-projects"),
+        ("CreateProject", "create-project"),
+        ("StartProject", "start-project"),
+        ("StopProject", "stop-project"),
+        ("ResumeProject", "resume-project"),
+        ("ReleaseProject", "release-project"),
+        ("DeleteProject", "delete-project"),
+        ("ListProjectFullVerifyResult", "list-project-full-verify-result"),
+    )
+}
 
 PROGRESS_SCHEMAS: dict[Kind, str] = {Kind.MIGRATION: MIGRATION_PROGRESS, Kind.SYNC: SYNC_PROGRESS}
 
@@ -45,6 +72,42 @@ def load(name: str) -> JSONObject:
     with (schemas_dir() / name).open(encoding="utf-8") as f:
         schema: JSONObject = json.load(f)
     return schema
+
+
+def _foreign(node: Any, found: set[str]) -> Any:
+    """``node`` with references into other schema files (``FILE#/$defs/X``) made local
+    (``#/$defs/X``); the files referred to are added to ``found``."""
+    if isinstance(node, dict):
+        out = {k: _foreign(v, found) for k, v in node.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            target, _, pointer = ref.partition("#")
+            found.add(target)
+            out["$ref"] = f"#{pointer}"
+        return out
+    if isinstance(node, list):
+        return [_foreign(v, found) for v in node]
+    return node
+
+
+@cache
+def standalone(name: str) -> JSONObject:
+    """Schema ``name`` with the definitions it refers to in other files inlined into its
+    ``$defs`` (their names never clash: a test checks it). Do not mutate the result."""
+    found: set[str] = set()
+    schema: JSONObject = _foreign(load(name), found)
+    if not found:
+        return schema
+    defs: JSONObject = dict(schema.get("$defs", {}))
+    done: set[str] = set()
+    while found - done:
+        other = sorted(found - done)[0]
+        done.add(other)
+        for key, definition in _foreign(load(other), found).get("$defs", {}).items():
+            if key in defs and defs[key] != definition:
+                raise ValueError(f"{name}: $defs/{key} is defined differently in {other}")
+            defs[key] = definition
+    return {**schema, "$defs": defs}
 
 
 @cache
@@ -69,7 +132,7 @@ def _validator_class(name: str) -> type[Draft202012Validator]:
 @cache
 def validator(name: str) -> Draft202012Validator:
     cls = _validator_class(name)
-    schema = load(name)
+    schema = standalone(name)
     cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
@@ -78,7 +141,7 @@ def validator(name: str) -> Draft202012Validator:
 def definition_validator(name: str, definition: str) -> Draft202012Validator:
     """A validator for ``$defs/<definition>`` of schema ``name`` (say, a fault injection)."""
     cls = _validator_class(name)
-    schema = load(name)
+    schema = standalone(name)
     return cls(
         {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"},
         format_checker=cls.FORMAT_CHECKER,

@@ -243,7 +243,7 @@ PROJECT_TEST_MODULES = frozenset(
     {"tests", "conftest", "documented", "scenario_docs", "architecture"}
 )
 
-_ROW = re.compile(r"^\|\s*`(?P<path>[a-z_/]+\.py)`\s*\|", re.M)
+_ROW = re.compile(r"^\|\s*`(?P<path>[a-z0-9_/]+\.py)`\s*\|", re.M)
 
 
 def documented(text: str) -> set[str]:

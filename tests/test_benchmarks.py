@@ -51,10 +51,16 @@ def test_the_harness_runs_and_reports_every_figure(tmp_path: Path) -> None:
     ratio = r"\s+(\d+\.\d\d)x"
     assert re.search(r"ratio mock-oms/baseline" + ratio * 3, text), text
     assert re.search(r"ratio 100/5" + ratio, text), text
-    for name in ("engine.poll 1000-phase run", "Store.poll over 100 projects", "OmsApi.answer"):
+    assert re.search(r"ratio V4/V3" + ratio, text), text
+    for name in (
+        "engine.poll 1000-phase run",
+        "Store.poll over 100 projects",
+        "OmsApi.answer",
+        "V4Api.answer",
+    ):
         assert name in text
     assert re.search(r"schema check: [1-9]\d* responses sampled during the load, 0 problems", text)
-    assert text.count("[met    ]") + text.count("[NOT MET]") == 7
+    assert text.count("[met    ]") + text.count("[NOT MET]") == 8
 
     results = json.loads(out.read_text(encoding="utf-8"))
     for side in ("baseline", "mock-oms"):
@@ -64,3 +70,5 @@ def test_the_harness_runs_and_reports_every_figure(tmp_path: Path) -> None:
     assert results["ratios"]["requests_per_s"] > 0
     assert results["scale"]["many"]["requests_per_s"] > 0
     assert results["schema_check"]["problems"] == []
+    assert results["dialects"]["v4"]["requests_per_s"] > 0
+    assert results["dialects"]["cpu_ratio"] > 0

@@ -196,7 +196,7 @@ def test_every_environment_variable_the_readme_names_is_an_option() -> None:
 
     walk(main)
     # whole names only: MOCK_OMS_<OPTION> and MOCK_OMS_RECORD_<OPTION> are patterns
-    tokens = re.findall(r"MOCK_OMS_[A-Z_<>]*[A-Z>]", EVERY_PAGE)
+    tokens = re.findall(r"MOCK_OMS_[A-Z0-9_<>]*[A-Z0-9>]", EVERY_PAGE)
     named = {t for t in tokens if "<" not in t}
     assert named <= known, named - known
 

@@ -186,4 +186,4 @@ def test_the_openapi_document_is_valid_and_embeds_the_schemas(client: ControlCli
     }
     assert "/api/omsp/v2/sync/{projectId}/progress" in doc["paths"]
     tags = {t for path in doc["paths"].values() for o in path.values() for t in o["tags"]}
-    assert tags == {"OMS API (V3.3.0)", "mock-oms control API"}
+    assert tags == {"OMS API (V3.3.0)", "OMS API (V4: OMS 4.1 and later)", "mock-oms control API"}

@@ -21,6 +21,7 @@ from mock_oms.config import (
     DEFAULT_HOST,
     DEFAULT_JOURNAL_SIZE,
     DEFAULT_PORT,
+    DEFAULT_V4_SCENARIO,
     LOG_LEVELS,
 )
 from mock_oms.core.clock import ClockMode
@@ -157,6 +158,15 @@ __all__ = ["serve"]
     callback=credentials,
     help="Require these HTTP Basic credentials on the OMS endpoints (401 otherwise).",
 )
+@click.option(
+    "--v4-scenario",
+    default=DEFAULT_V4_SCENARIO,
+    show_default=True,
+    envvar=env("v4-scenario"),
+    metavar="NAME",
+    help="The scenario a V4 CreateProject plays when the project's name and labels name "
+    "none (docs/v4.md).",
+)
 def serve(
     host: str,
     port: int,
@@ -175,6 +185,7 @@ def serve(
     control_token: str | None,
     auth: tuple[str, str] | None,
     watch: bool,
+    v4_scenario: str,
 ) -> None:
     """Serve the fake OMS."""
     from mock_oms.serve.server import CannotBind
@@ -197,6 +208,7 @@ def serve(
         journal_size=journal_size,
         control_token=control_token or None,
         auth=auth,
+        v4_scenario=v4_scenario,
     )
     try:
         library = load_library(scenarios)
@@ -232,6 +244,11 @@ def serve(
         click.echo(
             f"  any SCENARIO~NAME starts a fresh instance; control API: {base_url}/_mock"
             f"  (docs: {base_url}/docs; from a shell: mock-oms ctl --help)"
+        )
+        missing = "" if v4_scenario in library.scenarios else " (not loaded!)"
+        click.echo(
+            f"  V4 API: POST {base_url}/api/v2?Action=NAME; CreateProject plays "
+            f"{v4_scenario}{missing} unless the project names a scenario"
         )
 
     try:

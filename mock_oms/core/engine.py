@@ -23,10 +23,12 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NamedTuple
 
+from mock_oms.core import stepline
 from mock_oms.core.clock import TOLERANCE, reached
 from mock_oms.core.errors import IllegalAction, ParamError
 from mock_oms.core.lifecycle import Action, Importance, Status, legal_actions, result_of
 from mock_oms.core.scenario import Phase, Scenario, scripted_next
+from mock_oms.core.stepline import Marks, Plan
 from mock_oms.core.steps import step_problem
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "act",
     "compile_scenario",
     "observe",
+    "phase_fraction",
     "poll",
     "start",
 ]
@@ -60,6 +63,7 @@ class Compiled:
     run_end: tuple[int, ...]  # last phase of each phase's run
     reach_incr: tuple[float, ...]  # checkpoint floor at each phase start, relative to run start
     reach_reverse: tuple[float, ...]
+    plan: Plan  # the V4 step list of each phase (stepline.py)
 
     @property
     def timeline(self) -> tuple[Phase, ...]:
@@ -112,6 +116,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         tuple(run_end),
         tuple(reach["incr"]),
         tuple(reach["reverse"]),
+        stepline.compile_plan(scenario),
     )
 
 
@@ -190,16 +195,24 @@ class ProjectState:
     override: Override | None = None
     events: tuple[Event, ...] = ()
     dropped_events: int = 0
+    marks: Marks = ()  # when each V4 step started, finished, failed (stepline.py)
 
     @property
     def scenario(self) -> Scenario:
         return self.compiled.scenario
 
 
-def start(compiled: Compiled, project_id: str, t: float, epoch: float) -> ProjectState:
-    """A project that begins its story at clock time ``t``; ``epoch`` is Unix time at clock 0."""
+def start(
+    compiled: Compiled, project_id: str, t: float, epoch: float, *, hold: bool = False
+) -> ProjectState:
+    """A project that begins its story at clock time ``t``; ``epoch`` is Unix time at clock 0.
+
+    ``hold``: the project waits in INIT for a start action, whatever its first phase says
+    (a project created through the V4 API is started by its client); the start then plays
+    the script from its first phase (or from the first RUNNING phase, as a scripted start).
+    """
     base = epoch + t
-    return ProjectState(
+    state = ProjectState(
         project_id,
         compiled,
         t0=t,
@@ -208,6 +221,12 @@ def start(compiled: Compiled, project_id: str, t: float, epoch: float) -> Projec
         cursor=Cursor(run=0, tau=0.0, incr=0.0, reverse=0.0),
         phase=0,
     )
+    first = compiled.timeline[0]
+    if hold and first.status in (Status.INIT, Status.RUNNING):
+        zero = Figures(first.struct[0], first.full[0], 0, 0)
+        waiting = Override(Status.INIT, first.step, first.importance, zero, t, True)
+        return replace(state, override=waiting)
+    return replace(state, marks=stepline.initial_marks(compiled.plan))
 
 
 def _checkpoint(c: Compiled, cursor: Cursor, base: float, k: int, tau: float, name: str) -> float:
@@ -277,20 +296,29 @@ def _log(state: ProjectState, *events: Event) -> ProjectState:
     return replace(state, events=kept[dropped:], dropped_events=state.dropped_events + dropped)
 
 
-def _crossings(state: ProjectState, runs: list[Cursor], k: int) -> list[Event]:
-    """Status changes of the phases the script passed since the last evaluation.
+def _crossings(state: ProjectState, runs: list[Cursor], k: int) -> ProjectState:
+    """``state`` with the status changes of the phases the script passed since the last
+    evaluation logged, and the step marks they made.
 
     ``runs`` are the cursors of the runs played meanwhile, the current one last.
     """
     c, timeline = state.compiled, state.compiled.timeline
+    plan = c.plan
     run_start = {cursor.run: cursor.tau for cursor in runs}
     events = []
+    marks = state.marks
     for j in range(state.phase + 1, k + 1):
         before, after = timeline[j - 1].status, timeline[j].status
-        if before is not after:
-            tau = run_start.get(c.run_of[j], runs[-1].tau) + c.offset[j]
-            events.append(Event(tau + state.held, Source.SCRIPT, before, after, j))
-    return events
+        moves = plan.moves[j]
+        if before is not after or moves:
+            at = run_start.get(c.run_of[j], runs[-1].tau) + c.offset[j] + state.held
+            if before is not after:
+                events.append(Event(at, Source.SCRIPT, before, after, j))
+            if moves:
+                marks = stepline.advance(marks, plan.tables[j - 1], plan.tables[j], at)
+    if marks is not state.marks:
+        state = replace(state, marks=marks)
+    return _log(state, *events) if events else state
 
 
 def _evaluate(state: ProjectState, t: float, count_poll: bool) -> tuple[ProjectState, Snapshot]:
@@ -316,7 +344,7 @@ def _evaluate(state: ProjectState, t: float, count_poll: bool) -> tuple[ProjectS
     cursor, k, passed = _resolve(c, state.cursor, state.base, tau)
     if k != state.phase:
         if k > state.phase:
-            state = _log(state, *_crossings(state, [*(passed or ()), cursor], k))
+            state = _crossings(state, [*(passed or ()), cursor], k)
         state = replace(state, phase=k)
     phase = c.timeline[k]
     if count_poll and phase.polls is not None and cursor.polls < phase.polls:
@@ -364,16 +392,28 @@ def act(
     ov = state.override
     event = Event(t - state.t0, Source.CONTROL, now.status, target, None, action, detail)
 
+    if ov is not None and ov.status is Status.INIT and action is Action.START:
+        # a project held for its start (created through the V4 API): the script begins
+        state = replace(state, override=None, held=state.held + (t - ov.since))
+        state = replace(state, marks=stepline.initial_marks(state.compiled.plan))
+        ov = None
+        if state.compiled.timeline[state.phase].status is not Status.INIT:
+            return _log(state, replace(event, phase=state.phase))
     if ov is None:
-        phase = state.compiled.timeline[now.phase]
+        c = state.compiled
+        phase = c.timeline[state.phase]
         jump = (
-            scripted_next(phase, state.compiled.timeline, action)
+            scripted_next(phase, c.timeline, action)
             if step is None and importance is None
             else None
         )
         if jump is not None:  # the script foresaw this action: play on from there
             cursor = Cursor(jump, _tau(state, t), float(now.incr), float(now.reverse))
-            return _log(replace(state, cursor=cursor, phase=jump), replace(event, phase=jump))
+            marks = stepline.advance(
+                state.marks, c.plan.tables[state.phase], c.plan.tables[jump], t - state.t0
+            )
+            state = replace(state, cursor=cursor, phase=jump, marks=marks)
+            return _log(state, replace(event, phase=jump))
         back = action in (Action.STOP, Action.FAIL)
     else:
         if action is Action.RESUME and ov.back_to_script:
@@ -386,3 +426,24 @@ def act(
         importance = Importance.HIGH if action is Action.FAIL else now.importance
     override = Override(target, step or now.step, importance, figures, t, back, until)
     return _log(replace(state, override=override), event)
+
+
+def phase_fraction(state: ProjectState, t: float) -> float:
+    """How much of its phase a project had played at clock time ``t`` (0 to 1): for the
+    progress of steps with no figure of their own. Frozen while an action holds it; 1 for
+    a phase that waits for an action, or once its last counted poll was shown."""
+    ov = state.override
+    if ov is not None:
+        t = ov.since
+    c = state.compiled
+    k = state.phase
+    phase = c.timeline[k]
+    cursor = state.cursor
+    if c.run_of[k] != cursor.run:  # the next run has begun: this phase is over
+        return 1.0
+    if phase.polls is not None:
+        return min(cursor.polls, phase.polls) / phase.polls
+    if phase.seconds is None:
+        return 1.0
+    played = _tau(state, t) - cursor.tau - c.offset[k]
+    return min(1.0, max(0.0, played / phase.seconds))

@@ -23,9 +23,11 @@ def progress_path(kind: Kind | str, project_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Flags:
-    """The enable flags of a project. ``reverse`` exists for migration projects only."""
+    """The enable flags of a project. ``reverse`` exists for migration projects only;
+    ``verify`` (full verification) shows only in the V4 step list."""
 
     struct: bool = True
     full: bool = True
     incr: bool = False
     reverse: bool = False
+    verify: bool = False

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Action, Importance, Status, action_for
+from mock_oms.core.steps import StepStatus
 from mock_oms.faults.rules import Rule
 
 if TYPE_CHECKING:
@@ -21,15 +22,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RELEASE_SECONDS",
+    "DEFAULT_ROWS",
     "HOLD",
     "CheckpointMode",
     "CheckpointRule",
     "Phase",
     "Scenario",
+    "StepSpec",
+    "Verification",
     "scripted_next",
 ]
 
 DEFAULT_RELEASE_SECONDS = 5.0
+DEFAULT_ROWS = 1000  # the estimated rows of the full transfer (stepInfo.capacity)
 
 
 class CheckpointMode(StrEnum):
@@ -52,6 +57,25 @@ HOLD = CheckpointRule()
 
 
 @dataclass(frozen=True, slots=True)
+class StepSpec:
+    """What a phase scripts for one V4 step, over what the phases would show by default:
+    its status, its progress (``(from, to)`` moved over the phase) and, for a failed step,
+    the error its ``extraInfo`` carries."""
+
+    name: str  # the V4 step name
+    status: StepStatus | None = None
+    progress: tuple[int, int] | None = None
+    error: tuple[str, str] | None = None  # (errorCode, errorMsg)
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The result full verification reaches (ListProjectFullVerifyResult)."""
+
+    differences: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Phase:
     """One resolved phase. ``incr``/``reverse`` are the rules in effect during the phase."""
 
@@ -69,6 +93,7 @@ class Phase:
     resume: int | None = None
     note: str = ""
     implicit: bool = False
+    steps: tuple[StepSpec, ...] = ()  # V4 steps scripted while the phase plays
 
     @property
     def waits(self) -> bool:
@@ -95,6 +120,8 @@ class Scenario:
     # fault rules: those of the phases first (in timeline order), then the scenario's own
     faults: tuple[Rule, ...] = ()
     replay: Replay | None = None  # a recording served instead of the timeline (replay.py)
+    rows: int = DEFAULT_ROWS  # the full transfer's estimated rows (V4 stepInfo)
+    verification: Verification = Verification()  # its result, when flags.verify
     # True when neither faults nor a recording apply: the hot path checks only this
     plain: bool = field(init=False, compare=False, repr=False)
 

@@ -68,6 +68,8 @@ class Project:
     origin: Origin
     state: ProjectState
     polls: int = 0  # polls answered since it started: numbers them for faults and replays
+    name: str | None = None  # the name a V4 CreateProject gave it (None: its ID)
+    hold: bool = False  # it waits in INIT for a start action (created through the V4 API)
     kind: Kind = field(init=False)  # which endpoint serves it (read on every poll)
 
     def __post_init__(self) -> None:
@@ -118,13 +120,15 @@ class Store:
             return name, Origin.INSTANCE
         return None
 
-    def _new(self, project_id: str, name: str, origin: Origin, t: float) -> Project:
+    def _new(
+        self, project_id: str, name: str, origin: Origin, t: float, hold: bool = False
+    ) -> Project:
         if len(self._projects) >= self.max_projects:
             raise ParamError(
                 f"mock-oms holds {self.max_projects} projects already; reset it or "
                 "raise --max-projects"
             )
-        state = engine.start(self._compile(name), project_id, t, self.epoch)
+        state = engine.start(self._compile(name), project_id, t, self.epoch, hold=hold)
         project = self._projects[project_id] = Project(project_id, name, origin, state)
         return project
 
@@ -137,8 +141,9 @@ class Store:
             project = self._new(project_id, *found, t)
         return project
 
-    def poll(self, project_id: str, kind: Kind) -> tuple[Project, Snapshot]:
-        """What a client polling ``project_id`` on the ``kind`` endpoint is shown now."""
+    def poll(self, project_id: str, kind: Kind | None) -> tuple[Project, Snapshot]:
+        """What a client polling ``project_id`` on the ``kind`` endpoint is shown now
+        (``kind`` None: the V4 API, which serves projects of both kinds)."""
         with self._lock:
             project = self._projects.get(project_id)
             if project is None:
@@ -146,10 +151,10 @@ class Store:
                 if found is None:
                     raise ProjectNotFound(project_id, advice=self._unknown_advice(project_id))
                 served = self.library.scenarios[found[0]].kind
-                if served is not kind:
+                if kind is not None and served is not kind:
                     raise ProjectNotFound(project_id, advice=_other_kind(project_id, served))
                 project = self._new(project_id, *found, self.clock.now())
-            elif project.kind is not kind:
+            elif kind is not None and project.kind is not kind:
                 raise ProjectNotFound(project_id, advice=_other_kind(project_id, project.kind))
             project.state, snap = engine.poll(project.state, self.clock.now())
             project.polls += 1
@@ -163,16 +168,26 @@ class Store:
             return None
         return f"{said[0].upper()}{said[1:]} (any SCENARIO~NAME is a fresh instance of it)"
 
-    def observe(self, project_id: str) -> tuple[Project, Snapshot]:
-        """The project's current state, without counting a poll (and without creating it)."""
+    def observe(self, project_id: str, *, create: bool = False) -> tuple[Project, Snapshot]:
+        """The project's current state, without counting a poll (and without creating it,
+        unless ``create``: a V4 read of a scenario's project starts it as a poll would)."""
         with self._lock:
-            project = self._get(project_id, self.clock.now(), create=False)
+            project = self._get(project_id, self.clock.now(), create=create)
             project.state, snap = engine.observe(project.state, self.clock.now())
             recording = project.state.scenario.replay
             if recording is not None:  # what the recording shows, not the placeholder phase
                 index = replay.entry_at(recording, project.polls, snap.elapsed)
                 snap = replay.snapshot(recording, index, snap)
             return project, snap
+
+    def read(
+        self, project_id: str, *, create: bool = True
+    ) -> tuple[Project, ProjectState, Snapshot]:
+        """What :meth:`observe` answers, with the state the snapshot was made from (taken
+        under the same lock: the step list is read from it)."""
+        with self._lock:
+            project, snap = self.observe(project_id, create=create)
+            return project, project.state, snap
 
     def serves(self, project_id: str) -> bool:
         """Whether polling ``project_id`` reaches a project (started or not yet)."""
@@ -186,7 +201,16 @@ class Store:
         with self._lock:
             return list(self._projects.values())
 
-    def create(self, scenario: str, project_id: str | None = None) -> Project:
+    def create(
+        self,
+        scenario: str,
+        project_id: str | None = None,
+        *,
+        hold: bool = False,
+        name: str | None = None,
+    ) -> Project:
+        """A new project of ``scenario``, starting its story now (``hold``: waiting in INIT
+        for a start action, as a project created through the V4 API does)."""
         with self._lock:
             self.scenario(scenario)
             if project_id is None:
@@ -197,7 +221,10 @@ class Store:
             found = self._scenario_for(project_id)
             if found is not None and found[0] != scenario:
                 raise Conflict(f"project ID {project_id!r} belongs to scenario {found[0]!r}")
-            return self._new(project_id, scenario, Origin.CONTROL, self.clock.now())
+            project = self._new(project_id, scenario, Origin.CONTROL, self.clock.now(), hold)
+            project.name = name
+            project.hold = hold
+            return project
 
     def _fresh_id(self, scenario: str) -> str:
         n = len(self._projects) + 1
@@ -249,7 +276,7 @@ class Store:
                     raise ProjectNotFound(pid)
                 if project.origin is Origin.CONTROL and project.scenario in self.library.scenarios:
                     compiled = self._compile(project.scenario)
-                    project.state = engine.start(compiled, pid, t, self.epoch)
+                    project.state = engine.start(compiled, pid, t, self.epoch, hold=project.hold)
                     project.kind = compiled.scenario.kind  # it may have been replaced
                     project.polls = 0
                 else:

@@ -160,11 +160,15 @@ class Journal:
         latency: float,
         shown: Status | None = None,
         retry_after: str | None = None,
+        *,
+        poll: bool = True,
     ) -> None:
         """Note one request: ``wall`` and ``now`` are the wall and scenario clocks when it
-        arrived, ``raw_path`` its path without the query. ``shown``: the status a success
-        body showed, when the caller knows it (the body is not read then). ``retry_after``:
-        the Retry-After header sent with the answer."""
+        arrived, ``raw_path`` its path without the query (a V4 call keeps its ``Action``).
+        ``shown``: the status a success body showed, when the caller knows it (the body is
+        not read then). ``retry_after``: the Retry-After header sent with the answer.
+        ``poll``: whether it counts in the project's poll statistics (a V4 call other than
+        DescribeProjectProgress is kept in the journal but does not)."""
         success, code, shown = (True, "success", shown) if shown else outcome(body)
         with self._lock:
             self._total += 1
@@ -186,7 +190,7 @@ class Journal:
                 )
             )
             before = after = None
-            if project_id is not None:
+            if project_id is not None and poll:
                 polls = self._polls.get(project_id)
                 if polls is None and len(self._polls) >= self.max_tracked:
                     self._untracked += 1

@@ -15,13 +15,16 @@ from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Importance, Status, action_for, is_edge
 from mock_oms.core.scenario import (
     DEFAULT_RELEASE_SECONDS,
+    DEFAULT_ROWS,
     HOLD,
     CheckpointMode,
     CheckpointRule,
     Phase,
     Scenario,
+    StepSpec,
+    Verification,
 )
-from mock_oms.core.steps import step_problem
+from mock_oms.core.steps import INCREMENTAL_ROLES, StepStatus, step_problem, v4_step
 from mock_oms.faults.rules import Rule
 from mock_oms.faults.spec import parse_rules
 
@@ -31,7 +34,8 @@ __all__ = ["build"]
 def _rule(spec: Any) -> CheckpointRule:
     if isinstance(spec, str):
         return CheckpointRule(CheckpointMode(spec))
-    return CheckpointRule(CheckpointMode(spec["mode"]), float(spec.get("lag", 0)))
+    lag = float(spec["lag"]) if "lag" in spec else -float(spec.get("lead", 0))
+    return CheckpointRule(CheckpointMode(spec["mode"]), lag)
 
 
 def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
@@ -45,9 +49,12 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
         full=raw_flags.get("full", True),
         incr=raw_flags.get("incr", False),
         reverse=raw_flags.get("reverse", False),
+        verify=raw_flags.get("verify", False),
     )
     if kind is Kind.SYNC and flags.reverse:
         problems.append((("flags", "reverse"), "sync projects have no reverse incremental sync"))
+    if "verification" in doc and not flags.verify:
+        problems.append((("verification",), "a verification result needs flags.verify: true"))
     importance = Importance(doc.get("importance", "LOW"))
     release_seconds = float(doc.get("release", {}).get("seconds", DEFAULT_RELEASE_SECONDS))
     raw_phases: list[dict[str, Any]] = doc["timeline"]
@@ -70,6 +77,8 @@ def build(doc: dict[str, Any], source: str = "<memory>") -> Scenario:
         source=source,
         document=doc,
         faults=faults,
+        rows=int(doc.get("rows", DEFAULT_ROWS)),
+        verification=Verification(int(doc.get("verification", {}).get("differences", 0))),
     )
 
 
@@ -144,6 +153,7 @@ class _Timeline:
                 self.problem(at, "DELETED is terminal: it must be the last phase")
             if status is Status.RELEASING and waits:
                 seconds = self.release_seconds
+            steps = self._steps(raw.get("steps", {}), at, status)
             phases.append(
                 Phase(
                     index=i,
@@ -159,9 +169,49 @@ class _Timeline:
                     id=raw.get("id"),
                     resume=resume,
                     note=raw.get("note", ""),
+                    steps=steps,
                 )
             )
         return phases
+
+    def _steps(self, raw: dict[str, Any], at: DocPath, status: Status) -> tuple[StepSpec, ...]:
+        """The V4 steps a phase scripts, checked against the project's step list."""
+        specs: list[StepSpec] = []
+        for name, given in raw.items():
+            where: DocPath = (*at, "steps", name)
+            step = v4_step(self.kind, name)
+            if step is None:
+                self.problem(where, f"no {self.kind.value} project has a V4 step {name!r}")
+                continue
+            if step.flag is not None and not getattr(self.flags, step.flag):
+                self.problem(where, f"step {name} needs the {step.flag} flag, which is off")
+                continue
+            spec: dict[str, Any] = {"status": given} if isinstance(given, str) else given
+            step_status = StepStatus(spec["status"]) if "status" in spec else None
+            progress = spec.get("progress")
+            span = None
+            if progress is not None:
+                span = (progress, progress) if isinstance(progress, int) else tuple(progress)
+                if span[1] < span[0]:
+                    self.problem((*where, "progress"), "a step's progress never decreases")
+            if step_status is StepStatus.MONITORING and step.role not in INCREMENTAL_ROLES:
+                self.problem(where, f"only incremental steps show MONITORING, not {name}")
+            if step_status is StepStatus.FINISHED and span not in (None, (100, 100)):
+                self.problem((*where, "progress"), "a FINISHED step is at 100")
+            if status is Status.INIT and step_status not in (None, StepStatus.INIT):
+                self.problem(where, "no step runs while the project is INIT")
+            error = spec.get("error")
+            if error is not None and step_status not in (None, StepStatus.FAILED):
+                self.problem((*where, "error"), "only a FAILED step carries an error")
+            specs.append(
+                StepSpec(
+                    name,
+                    step_status,
+                    None if span is None else (int(span[0]), int(span[1])),
+                    None if error is None else (error.get("code", "STEP_FAILED"), error["message"]),
+                )
+            )
+        return tuple(specs)
 
     def _transition(self, previous: Phase | None, status: Status, i: int) -> None:
         """DocProblems with the move from the previous phase to this one."""

@@ -75,7 +75,7 @@ def fault_response(
     )
     base = delivery._Base(status, raw, document)
     choice = Choice(_fault(fault, Kind(kind)))
-    outcome = delivery._apply(base, choice, runtime, 0.0)
+    outcome = delivery._apply(base, choice, runtime, 0.0, delivery.v3_dialect(runtime, Kind(kind)))
     plan = outcome.plan
     if plan.ending is delivery.Ending.HANG:
         raise httpx.ReadTimeout("timed out", request=request)

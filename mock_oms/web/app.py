@@ -1,7 +1,8 @@
 """The application factory: one ASGI app per call, no module-level state.
 
-Requests under ``/api/omsp/`` go to the plain-ASGI OMS endpoints (the hot path); all
-others go to the FastAPI app that serves the control API (``/_mock``) and ``/openapi.json``.
+Requests under ``/api/omsp/`` go to the plain-ASGI V3 endpoints and those to ``/api/v2``
+to the plain-ASGI V4 API (the hot paths); all others go to the FastAPI app that serves the
+control API (``/_mock``) and ``/openapi.json``.
 That app is built at its first request: FastAPI and pydantic take longer to import than
 the rest of mock-oms, and the OMS endpoints never need them.
 """
@@ -22,6 +23,9 @@ from mock_oms.journal.requests import Journal
 from mock_oms.oms.envelope import RequestIds
 from mock_oms.web.oms_api import PREFIX, OmsApi
 from mock_oms.web.runtime import Runtime, library_of
+from mock_oms.web.v4_api import PATH as V4_PATH
+from mock_oms.web.v4_api import PREFIX as V4_PREFIX
+from mock_oms.web.v4_api import V4Api
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -35,6 +39,7 @@ class MockOms:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.oms = OmsApi(runtime)
+        self.v4 = V4Api(runtime)
         self._control: FastAPI | None = None
         self._building = threading.Lock()
 
@@ -50,10 +55,15 @@ class MockOms:
         return self._control
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(_PREFIX):
-            await self.oms(scope, receive, send)
-        else:
-            await self.control(scope, receive, send)
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if path.startswith(_PREFIX):
+                await self.oms(scope, receive, send)
+                return
+            if path == V4_PATH or path.startswith(V4_PREFIX):
+                await self.v4(scope, receive, send)
+                return
+        await self.control(scope, receive, send)
 
 
 _PREFIX = PREFIX.decode()

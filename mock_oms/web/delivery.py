@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from http import HTTPStatus
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_oms.core import replay
-from mock_oms.core.errors import InjectedError
+from mock_oms.core.errors import InjectedError, MockOmsError
 from mock_oms.core.kinds import Kind
 from mock_oms.faults.malform import deviate, kept_bytes, without_commas
 from mock_oms.faults.model import (
@@ -43,11 +43,13 @@ if TYPE_CHECKING:
 __all__ = [
     "JSON_TYPE",
     "STATUS_CODES",
+    "Dialect",
     "Ending",
     "Plan",
     "Shaped",
     "shape_error",
     "shape_poll",
+    "v3_dialect",
 ]
 
 JSON_TYPE = envelope.JSON_CONTENT_TYPE
@@ -127,7 +129,54 @@ def _cost(began: float) -> str:
     return envelope.cost_text(perf_counter() - began)
 
 
-def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -> Shaped:
+class Dialect(Protocol):
+    """How a reply is written: V3 (the default) or V4, which names and wraps the same
+    story its own way. ``success`` is None when the reply is not built from a snapshot."""
+
+    def success(self, snap: Snapshot, began: float) -> Any: ...
+
+    def error(self, exc: MockOmsError, began: float) -> Any: ...
+
+    def recorded(self, document: Any, snap: Snapshot, began: float) -> Any: ...
+
+    def deviation(self, fault: Deviation) -> Deviation | None: ...
+
+
+@dataclass(frozen=True)
+class _V3:
+    """The V3.3.0 progress endpoints' dialect."""
+
+    runtime: Runtime
+    kind: Kind = Kind.MIGRATION
+    project: Project | None = None
+
+    def success(self, snap: Snapshot, began: float) -> Any:
+        assert self.project is not None  # a poll's dialect names its project
+        flags = self.project.state.scenario.flags
+        return envelope.success(
+            envelope.data(self.kind, flags, snap), self.runtime.ids.next(), _cost(began)
+        )
+
+    def error(self, exc: MockOmsError, began: float) -> Any:
+        return envelope.error(exc, self.runtime.ids.next(), _cost(began))
+
+    def recorded(self, document: Any, snap: Snapshot, began: float) -> Any:
+        return document
+
+    def deviation(self, fault: Deviation) -> Deviation | None:
+        return fault
+
+
+def v3_dialect(
+    runtime: Runtime, kind: Kind = Kind.MIGRATION, project: Project | None = None
+) -> Dialect:
+    """The V3 dialect of one reply."""
+    return _V3(runtime, kind, project)
+
+
+def _apply(
+    base: _Base, choice: Choice | None, runtime: Runtime, began: float, dialect: Dialect
+) -> Shaped:
     """``base`` with the chosen fault applied."""
     if choice is None:
         return Shaped(base.status, base.body, base.fault, base.plan)
@@ -148,11 +197,11 @@ def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -
                 plan = Plan(plan.delay, retry_after=retry_after)
             else:
                 error = InjectedError(STATUS_CODES[code], HTTPStatus(code).phrase, code)
-                body = envelope.encode(envelope.error(error, runtime.ids.next(), _cost(began)))
+                body = envelope.encode(dialect.error(error, began))
                 plan = Plan(plan.delay, retry_after=retry_after)
         case BusinessError(code=code, message=message, advice=advice, status=http):
             error = InjectedError(code, message or f"{code} (injected)", http, advice=advice)
-            body = envelope.encode(envelope.error(error, runtime.ids.next(), _cost(began)))
+            body = envelope.encode(dialect.error(error, began))
             status = writer.error_status(error)
             plan = Plan(plan.delay)
         case Hang(seconds=seconds):
@@ -169,8 +218,9 @@ def _apply(base: _Base, choice: Choice | None, runtime: Runtime, began: float) -
         case WrongContentType(content_type=content_type):
             plan = Plan(plan.delay, content_type=content_type)
         case Deviation():
-            if base.document is not None:  # a text body has no fields to deviate
-                body = envelope.encode(deviate(base.document, fault))
+            translated = dialect.deviation(fault)
+            if base.document is not None and translated is not None:  # text has no fields
+                body = envelope.encode(deviate(base.document, translated))
     return Shaped(status, body, label, plan)
 
 
@@ -207,10 +257,16 @@ def _on_clock(runtime: Runtime, outcome: Shaped) -> Shaped:
 
 
 def shape_poll(
-    runtime: Runtime, project: Project, snap: Snapshot, kind: Kind, began: float
+    runtime: Runtime,
+    project: Project,
+    snap: Snapshot,
+    kind: Kind,
+    began: float,
+    dialect: Dialect | None = None,
 ) -> Shaped:
     """The reply to a poll of a project whose scenario has faults or a recording, or while
-    faults are injected."""
+    faults are injected (in ``dialect``: V3 unless told)."""
+    dialect = dialect or v3_dialect(runtime, kind, project)
     scenario = project.state.scenario
     recording = scenario.replay
     book = runtime.faults
@@ -218,20 +274,30 @@ def shape_poll(
         scenario.faults, project.id, project.polls, snap.phase, snap.elapsed, runtime.clock.now()
     )
     if recording is None:
-        document = envelope.success(
-            envelope.data(kind, scenario.flags, snap), runtime.ids.next(), _cost(began)
-        )
+        document = dialect.success(snap, began)
         base = _Base(200, envelope.encode(document), document)
     else:
         index = replay.entry_at(recording, project.polls, snap.elapsed)
         base = _recorded(recording, index, book.max_delay)
+        if base.document is not None:
+            document = dialect.recorded(
+                base.document, replay.snapshot(recording, index, snap), began
+            )
+            if document is not base.document:
+                base = _Base(
+                    base.status, envelope.encode(document), document, base.plan, base.fault
+                )
         entry = recording.entries[index]
         if choice is None and entry.fault is not None:
             choice = book.entry_choice(entry.fault, project.id, project.polls, f"entries.{index}")
-    return _on_clock(runtime, _apply(base, choice, runtime, began))
+    return _on_clock(runtime, _apply(base, choice, runtime, began, dialect))
 
 
-def shape_error(runtime: Runtime, status: int, body: bytes, began: float) -> Shaped:
+def shape_error(
+    runtime: Runtime, status: int, body: bytes, began: float, dialect: Dialect | None = None
+) -> Shaped:
     """An error reply (unknown project, bad path) with the global fault, if one applies."""
     choice = runtime.faults.choose_global(runtime.clock.now())
-    return _on_clock(runtime, _apply(_Base(status, body, None), choice, runtime, began))
+    dialect = dialect or v3_dialect(runtime)
+    base = _Base(status, body, None)
+    return _on_clock(runtime, _apply(base, choice, runtime, began, dialect))

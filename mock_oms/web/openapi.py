@@ -13,10 +13,11 @@ from fastapi.openapi.utils import get_openapi
 from mock_oms import schemas
 from mock_oms.core.store import PROJECT_ID
 
-__all__ = ["JSON", "OMS_TAG", "build", "install_openapi"]
+__all__ = ["JSON", "OMS_TAG", "V4_TAG", "build", "install_openapi"]
 
 JSON = dict[str, Any]
 OMS_TAG = "OMS API (V3.3.0)"
+V4_TAG = "OMS API (V4: OMS 4.1 and later)"
 
 _ENDPOINTS = (
     (
@@ -35,7 +36,9 @@ _ENDPOINTS = (
 
 
 def _embed(name: str, components: JSON) -> str:
-    """Put schema ``name`` and its $defs into ``components``; return its component name."""
+    """Put schema ``name`` and its $defs into ``components``; return its component name.
+    A reference into another schema file points at that file's components (which the
+    caller embeds too)."""
     schema = copy.deepcopy(schemas.load(name))
     title: str = schema["title"]
     prefix = f"#/components/schemas/{title}_"
@@ -46,6 +49,9 @@ def _embed(name: str, components: JSON) -> str:
             ref = out.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
                 out["$ref"] = prefix + ref.removeprefix("#/$defs/")
+            elif isinstance(ref, str) and "#/$defs/" in ref:
+                other, _, definition = ref.partition("#/$defs/")
+                out["$ref"] = f"#/components/schemas/{schemas.load(other)['title']}_{definition}"
             return out
         if isinstance(node, list):
             return [rewrite(v) for v in node]
@@ -116,16 +122,62 @@ def build(app: FastAPI) -> JSON:
             }
         }
     _embed(schemas.SCENARIO, components)
+    _document_v4(paths, components)
     _document_control_errors(doc, errors)
     _document_access(doc, errors)
     doc["tags"] = [
         {"name": OMS_TAG, "description": "The endpoints of the real service, as documented."},
+        {
+            "name": V4_TAG,
+            "description": "POST /api/v2?Action=NAME with a JSON body: one path here per "
+            "action (the query names it). The same scenarios as V3, in V4 names (docs/v4.md).",
+        },
         {
             "name": "mock-oms control API",
             "description": "Steers the fake: clock, scenarios, projects, actions. Not part of OMS.",
         },
     ]
     return doc
+
+
+def _document_v4(paths: JSON, components: JSON) -> None:
+    """One operation per V4 action, at ``/api/v2?Action=NAME``, with its request and
+    response schemas from ``schemas/v4-*.schema.json``."""
+    common = _embed(schemas.V4_COMMON, components)
+    error = {"application/json": {"schema": {"$ref": f"#/components/schemas/{common}"}}}
+    for action, name in schemas.V4_ACTIONS.items():
+        title = _embed(name, components)
+        description = schemas.load(name)["description"]
+        paths[f"/api/v2?Action={action}"] = {
+            "post": {
+                "tags": [V4_TAG],
+                "operationId": action[0].lower() + action[1:],
+                "summary": action,
+                "description": description,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{title}_Request"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "The answer, or an in-band business error.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{title}"}
+                            }
+                        },
+                    },
+                    "401": {"description": "Missing or wrong credentials.", "content": error},
+                    "405": {"description": "Only POST is allowed.", "content": error},
+                    "413": {"description": "A body over 1 MiB.", "content": error},
+                    "500": {"description": "A bug of mock-oms (INNER_ERROR).", "content": error},
+                },
+            }
+        }
 
 
 def _document_control_errors(doc: JSON, content: JSON) -> None:
@@ -167,7 +219,7 @@ def _document_access(doc: JSON, errors: JSON) -> None:
     for path, operations in doc["paths"].items():
         if path.startswith("/_mock") and path != "/_mock/health":
             scheme = "controlToken"
-        elif path.startswith("/api/omsp/"):
+        elif path.startswith(("/api/omsp/", "/api/v2")):
             scheme = "omsBasic"
         else:
             continue

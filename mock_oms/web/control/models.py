@@ -43,6 +43,7 @@ __all__ = [
     "ScenarioSummary",
     "SightingOut",
     "Speed",
+    "StepOut",
 ]
 
 
@@ -180,6 +181,21 @@ class EventOut(Model):
     detail: str
 
 
+class StepOut(Model):
+    """One step of the project's V4 step list (what DescribeProjectSteps shows)."""
+
+    order: int
+    name: str = Field(description="The V4 step name (TRANSFER_PRECHECK, FULL_TRANSFER, ...).")
+    v3_name: str = Field(alias="v3Name", description="The V3 currentStep it pairs with.")
+    description: str
+    status: str = Field(description="INIT, RUNNING, FAILED, FINISHED, SUSPEND or MONITORING.")
+    progress: int
+    start_time: float | None = Field(alias="startTime", description="Unix seconds.")
+    finish_time: float | None = Field(alias="finishTime", description="Unix seconds.")
+    error_code: str | None = Field(alias="errorCode", description="When FAILED.")
+    error_message: str | None = Field(alias="errorMessage", description="When FAILED.")
+
+
 class ProjectOut(Model):
     project_id: str = Field(alias="projectId")
     scenario: str
@@ -199,6 +215,9 @@ class ProjectOut(Model):
     legal_actions: list[str] = Field(alias="legalActions")
     events: list[EventOut]
     dropped_events: int = Field(alias="droppedEvents")
+    steps: list[StepOut] = Field(
+        default_factory=list, description="The V4 step list, in run order (docs/v4.md)."
+    )
 
 
 class ActionEnvelope(Model):

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
 
+from mock_oms.core import stepview
 from mock_oms.core.engine import Event, Snapshot
 from mock_oms.core.errors import MockOmsError, ProjectNotFound
 from mock_oms.core.kinds import progress_path
@@ -23,6 +24,7 @@ from mock_oms.web.control.models import (
     NewProject,
     ProjectOut,
     ResetOut,
+    StepOut,
 )
 
 __all__ = [
@@ -52,6 +54,24 @@ def _event(e: Event) -> EventOut:
     )
 
 
+def _steps(project: Project, snap: Snapshot) -> list[StepOut]:
+    return [
+        StepOut(
+            order=view.order,
+            name=view.step.name,
+            v3_name=view.step.v3[0],
+            description=view.step.description,
+            status=view.status.value,
+            progress=view.progress,
+            start_time=view.started,
+            finish_time=view.finished,
+            error_code=view.error[0] if view.error else None,
+            error_message=view.error[1] if view.error else None,
+        )
+        for view in stepview.steps_at(project.state, snap)
+    ]
+
+
 def describe(project: Project, snap: Snapshot) -> ProjectOut:
     state = project.state
     kind = state.scenario.kind
@@ -75,6 +95,7 @@ def describe(project: Project, snap: Snapshot) -> ProjectOut:
         legal_actions=[a.value for a in legal_actions(snap.status)],
         events=[_event(e) for e in state.events],
         dropped_events=state.dropped_events,
+        steps=_steps(project, snap),
     )
 
 

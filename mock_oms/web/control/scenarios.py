@@ -53,6 +53,7 @@ def summarize(scenario: Scenario) -> ScenarioSummary:
             "full": flags.full,
             "incr": flags.incr,
             "reverse": flags.reverse,
+            "verify": flags.verify,
         },
         statuses=[s.value for s in scenario.statuses()],
         phases=len(scenario.timeline),
