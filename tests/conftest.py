@@ -9,6 +9,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from servers import EPOCH, MakeClient, ServeFactory, live_server
 
+# pytester restores sys.modules after each in-process run, so a module first imported in
+# such a run is imported afresh in the next, beside the web stack kept from the first: the
+# control app (its routers) and the plugin's harness are imported here once, for all.
+import mock_oms.harness
+import mock_oms.serve.live
+import mock_oms.web.control.app  # noqa: F401
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
 from mock_oms.core.clock import ClockMode

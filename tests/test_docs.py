@@ -12,9 +12,9 @@ import pytest
 
 import mock_oms.harness
 import mock_oms.serve.live
-import mock_oms.web.control
+import mock_oms.web.control.app
 
-PRELOADED = (hypothesis, mock_oms.web.control, mock_oms.harness, mock_oms.serve.live)  # see
+PRELOADED = (hypothesis, mock_oms.web.control.app, mock_oms.harness, mock_oms.serve.live)  # see
 # test_pytest_plugin.py: pytester restores sys.modules after each in-process run
 
 PAGE = (Path(__file__).resolve().parent.parent / "docs" / "testing-your-client.md").read_text(

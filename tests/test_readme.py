@@ -15,7 +15,7 @@ from pages import PAGES, ROOT, blocks, example, page
 
 import mock_oms.harness
 import mock_oms.serve.live
-import mock_oms.web.control
+import mock_oms.web.control.app
 from mock_oms.cli import main
 from mock_oms.client import ControlClient
 from mock_oms.config import Settings
@@ -24,7 +24,7 @@ from mock_oms.scenarios.loader import load_text
 from mock_oms.serve.live import LiveServer
 
 # imported here, not first inside a pytester run: see test_pytest_plugin.py
-PRELOADED = (hypothesis, mock_oms.web.control, mock_oms.harness, mock_oms.serve.live)
+PRELOADED = (hypothesis, mock_oms.web.control.app, mock_oms.harness, mock_oms.serve.live)
 
 
 def is_recipe(block: str) -> bool:
