@@ -6,6 +6,7 @@ verification is never reported as the current step (shared/guide/oms-api.md, sec
 
 from __future__ import annotations
 
+from mock_oms.core.errors import excerpt
 from mock_oms.core.kinds import Flags, Kind
 
 __all__ = [
@@ -50,7 +51,7 @@ def step_problem(kind: Kind, flags: Flags, step: str) -> str | None:
         return f"currentStep {step} is full verification, which is never reported as current"
     table = STEPS[kind]
     if step not in table:
-        return f"unknown {kind.value} step {step!r}; known steps: {', '.join(table)}"
+        return f"unknown {kind.value} step {excerpt(step)}; known steps: {', '.join(table)}"
     flag = table[step]
     if flag is not None and not getattr(flags, flag):
         return f"step {step} needs the {flag} phase, which this scenario does not enable"
