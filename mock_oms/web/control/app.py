@@ -8,6 +8,7 @@ worker thread beside a poll.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,8 +25,10 @@ from mock_oms.core.errors import (
     MockOmsError,
     NotFound,
 )
+from mock_oms.scenarios.loader import MAX_FILE_BYTES
 from mock_oms.web import writer
 from mock_oms.web.access import install_control_guard
+from mock_oms.web.bodies import BodyLimit, Scope
 from mock_oms.web.control import clock, faults, journal, projects, scenarios
 from mock_oms.web.openapi import install_openapi
 from mock_oms.web.runtime import Runtime
@@ -52,8 +55,24 @@ def build(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     _install_error_handlers(app, runtime)
     install_openapi(app)
+    # the body bound first, then the token outside it: a caller without the token is
+    # refused before any of its body is read
+    app.add_middleware(BodyLimit, runtime=runtime, limit=_body_limit(runtime))
     install_control_guard(app, runtime)
     return app
+
+
+def _body_limit(runtime: Runtime) -> Callable[[Scope], tuple[int, bool]]:
+    """A scenario upload may be as large as a scenario file and is read by its route (in
+    its work slot); every other control body is JSON of at most ``--max-body`` bytes."""
+    most = runtime.settings.max_body
+
+    def limit(scope: Scope) -> tuple[int, bool]:
+        if scope["path"] == "/_mock/scenarios" and scope["method"] == "POST":
+            return MAX_FILE_BYTES, True
+        return most, False
+
+    return limit
 
 
 def _answer(runtime: Runtime, exc: MockOmsError) -> writer.Answer:

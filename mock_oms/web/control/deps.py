@@ -1,6 +1,6 @@
 """What the control routes depend on: the server's runtime, and request bodies read with a
 bound (those that FastAPI does not parse: YAML scenarios, injections checked against the
-JSON Schema)."""
+JSON Schema). Every body has passed :class:`~mock_oms.web.bodies.BodyLimit` first."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mock_oms.core.errors import BadRequest, TooLarge, dotted
 from mock_oms.scenarios.loader import MAX_FILE_BYTES
 from mock_oms.web.runtime import Runtime
 
-__all__ = ["InjectionBody", "RawBody", "RuntimeDep", "injection_body", "read_body", "runtime"]
+__all__ = ["InjectionBody", "RuntimeDep", "injection_body", "read_body", "runtime"]
 
 
 def runtime(request: Request) -> Runtime:
@@ -38,9 +38,6 @@ async def read_body(request: Request, limit: int = MAX_FILE_BYTES) -> bytes:
         if len(body) > limit:
             raise TooLarge(f"the body is larger than {limit} bytes")
     return bytes(body)
-
-
-RawBody = Annotated[bytes, Depends(read_body)]
 
 
 async def injection_body(request: Request) -> dict[str, Any]:

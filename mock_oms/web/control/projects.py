@@ -1,15 +1,19 @@
 """``/_mock/projects``: the projects a server holds, their actions and resets; and
-``/_mock/reset`` for all of them."""
+``/_mock/reset`` for all of them.
+
+The listing is paged (``limit``, and a ``cursor`` the previous page's ``Link: <...>;
+rel="next"`` header carries) and summarised unless ``full=true``: a page costs the same
+whether the server holds ten projects or a hundred thousand."""
 
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from mock_oms.core.engine import Event, Snapshot
-from mock_oms.core.errors import MockOmsError, ProjectNotFound
+from mock_oms.core.errors import BadRequest, MockOmsError, ProjectNotFound
 from mock_oms.core.kinds import progress_path
 from mock_oms.core.lifecycle import Action, legal_actions
 from mock_oms.core.store import Project
@@ -22,10 +26,13 @@ from mock_oms.web.control.models import (
     EventOut,
     NewProject,
     ProjectOut,
+    ProjectSummary,
     ResetOut,
 )
 
 __all__ = [
+    "DEFAULT_PAGE",
+    "MAX_PAGE",
     "act",
     "create_project",
     "delete_project",
@@ -35,7 +42,11 @@ __all__ = [
     "reset_all",
     "reset_project",
     "router",
+    "summary",
 ]
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 
 router = APIRouter(tags=["mock-oms control API"])
 
@@ -52,42 +63,93 @@ def _event(e: Event) -> EventOut:
     )
 
 
+def summary(project: Project, snap: Snapshot) -> ProjectSummary:
+    return ProjectSummary.model_construct(**_fields(project, snap))
+
+
 def describe(project: Project, snap: Snapshot) -> ProjectOut:
     state = project.state
-    kind = state.scenario.kind
-    phase = state.compiled.timeline[snap.phase] if snap.phase >= 0 else None
-    return ProjectOut(
-        project_id=project.id,
-        scenario=project.scenario,
-        kind=kind,
-        origin=project.origin.value,
-        path=progress_path(kind, project.id),
-        status=snap.status.value,
-        importance=snap.importance.value,
-        current_step=snap.step,
-        struct_progress=snap.struct,
-        full_progress=snap.full,
-        incr_checkpoint=snap.incr,
-        reverse_checkpoint=snap.reverse,
-        phase=phase.index if phase else None,
-        phase_id=phase.id if phase else None,
-        scenario_time=snap.elapsed,
-        legal_actions=[a.value for a in legal_actions(snap.status)],
-        events=[_event(e) for e in state.events],
-        dropped_events=state.dropped_events,
+    return ProjectOut.model_validate(
+        {
+            **_fields(project, snap),
+            "events": [_event(e) for e in state.events],
+            "dropped_events": state.dropped_events,
+        }
     )
 
 
-@router.get("/_mock/projects")
-async def list_projects(runtime: RuntimeDep) -> list[ProjectOut]:
-    """The projects started so far (a scenario's project starts at its first poll)."""
+def _fields(project: Project, snap: Snapshot) -> dict[str, Any]:
+    state = project.state
+    kind = state.scenario.kind
+    phase = state.compiled.timeline[snap.phase] if snap.phase >= 0 else None
+    return {
+        "project_id": project.id,
+        "scenario": project.scenario,
+        "kind": kind,
+        "origin": project.origin.value,
+        "path": progress_path(kind, project.id),
+        "status": snap.status.value,
+        "importance": snap.importance.value,
+        "current_step": snap.step,
+        "struct_progress": snap.struct,
+        "full_progress": snap.full,
+        "incr_checkpoint": snap.incr,
+        "reverse_checkpoint": snap.reverse,
+        "phase": phase.index if phase else None,
+        "phase_id": phase.id if phase else None,
+        "scenario_time": snap.elapsed,
+        "legal_actions": [a.value for a in legal_actions(snap.status)],
+    }
+
+
+_NEXT = {
+    "Link": {
+        "description": '`<...>; rel="next"`: the next page, when there is one.',
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {
+        "description": "How many projects the server holds.",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+@router.get(
+    "/_mock/projects",
+    responses={200: {"headers": _NEXT}, **errors({400: "A cursor no page gave."})},
+)
+async def list_projects(
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="At most this many projects.")
+    ] = DEFAULT_PAGE,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=20, description='From the previous page\'s `Link: <...>; rel="next"`.'),
+    ] = None,
+    full: Annotated[
+        bool, Query(description="Each project with its events, as GET /_mock/projects/{id}.")
+    ] = False,
+) -> list[ProjectOut] | list[ProjectSummary]:
+    """The projects started so far (a scenario's project starts at its first poll), in the
+    order they started, a page at a time; summarised (no events) unless ``full``."""
+    if cursor is not None and not cursor.isdigit():
+        raise BadRequest("cursor must be the one a previous page's Link header gave")
     store = runtime.store
+    page = store.page(int(cursor) if cursor else 0, limit)
+    shown = describe if full else summary
     out = []
-    for project in store.projects():
+    for project in page.projects:
         try:
-            out.append(describe(*store.observe(project.id)))
+            out.append(shown(*store.observe(project.id)))
         except MockOmsError:  # deleted meanwhile
             continue
+    response.headers["x-total-count"] = str(page.total)
+    if page.after is not None:
+        query = f"limit={limit}&cursor={page.after}" + ("&full=true" if full else "")
+        response.headers["link"] = f'<{request.url.path}?{query}>; rel="next"'
     return out
 
 
@@ -154,6 +216,7 @@ async def reset_all(
                 store.delete(project.id)
         store.set_speed(runtime.settings.effective_speed)
         runtime.ids.restart()
+        runtime.uploads.clear()
     else:
         count = store.reset()
     runtime.journal.clear()
