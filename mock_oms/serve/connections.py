@@ -1,0 +1,252 @@
+"""uvicorn's HTTP protocols with the limits uvicorn lacks.
+
+uvicorn closes a keep-alive connection that stays idle after a response, but nothing else:
+a connection that never sends a byte, a request whose headers trickle in or whose body
+never ends stays open for good, and enough of them exhaust the file descriptors. ASGI
+middleware cannot help, as it runs only once the headers are in. So each connection here
+keeps a deadline for the part of a request it waits for:
+
+- from the connection (or the end of the last response) until the request's headers are
+  complete: ``--header-timeout``. Then the connection is closed, with a 408 envelope when
+  part of a request had come;
+- from the headers until the body is complete: ``--body-timeout``, then a 408 envelope
+  (when no answer has started) and the connection closed.
+
+What the application does with a request (a fault that hangs, say) has no deadline here.
+At most ``--max-connections`` connections are open: one more closes the connection that
+has waited longest for a request; when none is waiting (every one is busy with a request),
+the newcomer gets a 503 envelope. Headers longer than :data:`MAX_HEAD` bytes get a 431
+envelope, and what uvicorn's parser refuses (a path with raw non-ASCII bytes, say) a 400
+envelope, instead of uvicorn's ``text/plain`` 400. None of these requests reaches the
+application, so none is in the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mock_oms.core.errors import (
+    BadRequest,
+    Busy,
+    HeadersTooLarge,
+    MockOmsError,
+    RequestTimeout,
+)
+
+__all__ = ["MAX_HEAD", "Guard", "GuardedH11", "GuardedHttpTools", "Limits", "log", "protocol"]
+
+log = logging.getLogger("mock_oms")
+
+MAX_HEAD = 64 * 1024  # bytes of a request line and headers (h11's own bound is set to it)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    header_timeout: float
+    body_timeout: float
+    max_connections: int
+    max_head: int = MAX_HEAD
+
+
+class _Phase(Enum):
+    WAITING = "waiting for a request"  # nothing yet, part of the headers, or idle
+    BODY = "reading a body"
+    APP = "the application has it"
+    CLOSED = "closed"
+
+
+@dataclass(eq=False)
+class Guard:
+    """What the connections of one server share: the limits, the refusals' bytes, the
+    connections waiting for a request (oldest first) and what was refused so far."""
+
+    limits: Limits
+    refusal: Callable[[MockOmsError], bytes]  # a whole response with the error's envelope
+    waiting: dict[Any, None] = field(default_factory=dict)
+    timed_out: int = 0  # connections closed by a deadline
+    evicted: int = 0  # waiting connections closed to make room
+    refused: int = 0  # connections answered 503 at the cap
+    rejected: int = 0  # requests the parser refused, or headers too long
+
+
+class _Watched:
+    """The deadlines and the cap, mixed into each of uvicorn's protocols."""
+
+    guard: ClassVar[Guard]
+    # uvicorn's, set by the protocol this is mixed into
+    transport: asyncio.Transport
+    loop: asyncio.AbstractEventLoop
+    connections: set[Any]
+    cycle: Any
+
+    _phase: _Phase
+    _cycle: Any  # the request-response cycle the phase belongs to
+    _deadline: asyncio.TimerHandle | None
+    _head: int  # bytes received while waiting for a request's headers
+
+    # -- the protocol's events ------------------------------------------------------------
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._phase, self._deadline, self._head, self._cycle = _Phase.APP, None, 0, None
+        guard = self.guard
+        if len(self.connections) > guard.limits.max_connections:
+            oldest = next(iter(guard.waiting), None)
+            if oldest is None:
+                guard.refused += 1
+                self._answer(
+                    Busy(
+                        f"mock-oms has {guard.limits.max_connections} connections open "
+                        "(--max-connections), each with a request in progress; retry"
+                    )
+                )
+                return
+            guard.evicted += 1
+            oldest._expire(evicted=True)
+        self._sync()
+
+    def data_received(self, data: bytes) -> None:
+        if self._phase is _Phase.CLOSED:
+            return
+        waiting = self._phase is _Phase.WAITING
+        super().data_received(data)  # type: ignore[misc]
+        self._sync()
+        if waiting and self._phase is _Phase.WAITING:  # the headers are not complete yet
+            self._head += len(data)
+            if self._head > self.guard.limits.max_head:
+                self.guard.rejected += 1
+                most = self.guard.limits.max_head
+                self._answer(
+                    HeadersTooLarge(f"the request line and headers are longer than {most} bytes")
+                )
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        self._sync()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._leave()
+        self._phase = _Phase.CLOSED
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def send_400_response(self, msg: str) -> None:
+        """What uvicorn answers when its parser refuses a request: our envelope."""
+        self.guard.rejected += 1
+        self._answer(
+            BadRequest(
+                "invalid HTTP request: mock-oms could not read its request line or headers "
+                "(raw non-ASCII bytes in the path, say; percent-encode them)"
+            )
+        )
+
+    # -- the deadlines --------------------------------------------------------------------
+
+    def _sync(self) -> None:
+        """Follow the connection into its current phase, and arm that phase's deadline."""
+        if self._phase is _Phase.CLOSED:
+            return
+        if self.transport.is_closing():
+            self._leave()
+            self._phase = _Phase.CLOSED
+            return
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            phase = _Phase.WAITING
+        else:
+            phase = _Phase.BODY if cycle.more_body else _Phase.APP
+        if phase is self._phase and (phase is _Phase.WAITING or cycle is self._cycle):
+            return
+        self._leave()
+        self._phase, self._cycle = phase, cycle
+        limits = self.guard.limits
+        if phase is _Phase.WAITING:
+            self._head = 0
+            self.guard.waiting[self] = None
+            self._deadline = self.loop.call_later(limits.header_timeout, self._expire)
+        elif phase is _Phase.BODY:
+            self._deadline = self.loop.call_later(limits.body_timeout, self._body_expired)
+
+    def _expire(self, *, evicted: bool = False) -> None:
+        """No (complete) request in time, or room needed: close, with a 408 when part of a
+        request had come."""
+        if not evicted:
+            self.guard.timed_out += 1
+        if self._head:
+            self._answer(
+                RequestTimeout(
+                    f"the request's headers did not arrive within "
+                    f"{self.guard.limits.header_timeout:g} s (--header-timeout)"
+                    if not evicted
+                    else "the request's headers were too slow to keep a connection open for"
+                )
+            )
+        else:
+            self._close()
+
+    def _body_expired(self) -> None:
+        self.guard.timed_out += 1
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_started:
+            cycle.disconnected = True  # the application's receive() says so, and send() no-ops
+            cycle.message_event.set()
+            self._answer(
+                RequestTimeout(
+                    f"the request's body did not arrive within "
+                    f"{self.guard.limits.body_timeout:g} s (--body-timeout)"
+                )
+            )
+        else:
+            self._close()
+
+    def _leave(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        self.guard.waiting.pop(self, None)
+
+    def _answer(self, error: MockOmsError) -> None:
+        """Answer ``error`` with its envelope, then close."""
+        self._leave()
+        self._phase = _Phase.CLOSED
+        if not self.transport.is_closing():
+            self.transport.write(self.guard.refusal(error))
+            self.transport.close()
+
+    def _close(self) -> None:
+        self._leave()
+        self._phase = _Phase.CLOSED
+        self.transport.close()
+
+
+class GuardedHttpTools(_Watched, HttpToolsProtocol):
+    """httptools' protocol (uvicorn's default) with the deadlines and the cap."""
+
+
+class GuardedH11(_Watched, H11Protocol):
+    """h11's protocol with the deadlines and the cap; also answers a request target of raw
+    non-ASCII bytes (which h11 lets through and uvicorn fails to decode)."""
+
+    def handle_events(self) -> None:
+        try:
+            super().handle_events()
+        except UnicodeDecodeError:
+            self.send_400_response("non-ASCII request target")
+
+
+_BASES: dict[str, type[_Watched]] = {"httptools": GuardedHttpTools, "h11": GuardedH11}
+
+
+def protocol(http: str, guard: Guard) -> type[asyncio.Protocol]:
+    """The protocol class uvicorn should use for ``http`` ("httptools" or "h11"), bound to
+    one server's ``guard``."""
+    base = _BASES[http]
+    made: type[asyncio.Protocol] = type(base.__name__, (base,), {"guard": guard})
+    return made
