@@ -62,7 +62,7 @@ def excerpt(value: object, limit: int = MAX_EXCERPT) -> str:
     try:
         text = repr(value)
     except ValueError:  # an integer of more digits than Python converts
-        return f"a {type(value).__name__} too long to show"
+        return f"{type(value).__name__} of more digits than can be shown"
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 

@@ -6,13 +6,15 @@ A job holds the server's work slot, which a second job waits for (at most
 :data:`SLOT_WAIT` seconds, then :class:`~mock_oms.core.errors.Busy`): one document in
 memory at a time. While any job runs, the interpreter hands the GIL back to the event loop
 every :data:`QUICK_SWITCH` seconds rather than every 5 ms, so that a poll waits for
-parsing at most that long between two steps of its own. The thread is a daemon: a server
+parsing at most that long between two steps of its own, and the cyclic garbage collector
+is paused (see :class:`_Switches`). The thread is a daemon: a server
 told to stop does not wait for a job to finish.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import threading
 import time
@@ -57,20 +59,26 @@ class Work:
 
 
 class _Switches:
-    """The process's GIL switch interval, shortened while any job runs (jobs of several
-    servers in one process may overlap: the first sets it, the last restores it)."""
+    """While any job runs: the process's GIL switch interval shortened, and its cyclic
+    garbage collector paused (a full collection walks every object a large document made,
+    holding the GIL for hundreds of milliseconds; the job's objects are freed by reference
+    counting anyway). Jobs of several servers in one process may overlap: the first job
+    changes both, the last restores them."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._jobs = 0
         self._before = sys.getswitchinterval()
+        self._collecting = gc.isenabled()
 
     @contextmanager
     def quick(self) -> Iterator[None]:
         with self._lock:
             if self._jobs == 0:
                 self._before = sys.getswitchinterval()
+                self._collecting = gc.isenabled()
                 sys.setswitchinterval(min(self._before, QUICK_SWITCH))
+                gc.disable()
             self._jobs += 1
         try:
             yield
@@ -79,6 +87,8 @@ class _Switches:
                 self._jobs -= 1
                 if self._jobs == 0:
                     sys.setswitchinterval(self._before)
+                    if self._collecting:
+                        gc.enable()
 
 
 _SWITCHES = _Switches()  # the interpreter has one switch interval: so has this module

@@ -11,13 +11,15 @@ from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
+from pydantic import TypeAdapter
 
 from mock_oms.core.engine import Event, Snapshot
 from mock_oms.core.errors import BadRequest, MockOmsError, ProjectNotFound
 from mock_oms.core.kinds import progress_path
 from mock_oms.core.lifecycle import Action, legal_actions
-from mock_oms.core.store import Project
+from mock_oms.core.store import Project, Store
 from mock_oms.oms import envelope
+from mock_oms.web import writer
 from mock_oms.web.control.answers import NO_PROJECT, NO_SCENARIO, errors
 from mock_oms.web.control.deps import RuntimeDep
 from mock_oms.web.control.models import (
@@ -29,6 +31,7 @@ from mock_oms.web.control.models import (
     ProjectSummary,
     ResetOut,
 )
+from mock_oms.web.work import off_loop
 
 __all__ = [
     "DEFAULT_PAGE",
@@ -64,7 +67,7 @@ def _event(e: Event) -> EventOut:
 
 
 def summary(project: Project, snap: Snapshot) -> ProjectSummary:
-    return ProjectSummary.model_construct(**_fields(project, snap))
+    return ProjectSummary.model_validate(_fields(project, snap))
 
 
 def describe(project: Project, snap: Snapshot) -> ProjectOut:
@@ -114,13 +117,32 @@ _NEXT = {
 }
 
 
+_SUMMARIES = TypeAdapter(list[ProjectSummary])
+_FULL = TypeAdapter(list[ProjectOut])
+
+
+def _page(store: Store, projects: list[Project], full: bool) -> bytes:
+    """The JSON of a page: each project observed now (one gone meanwhile is left out)."""
+    found: list[Any] = []
+    for listed in projects:
+        try:
+            project, snap = store.observe(listed.id)
+        except MockOmsError:  # deleted meanwhile
+            continue
+        found.append(describe(project, snap) if full else summary(project, snap))
+    return (_FULL if full else _SUMMARIES).dump_json(found, by_alias=True)
+
+
 @router.get(
     "/_mock/projects",
-    responses={200: {"headers": _NEXT}, **errors({400: "A cursor no page gave."})},
+    response_model=None,
+    responses={
+        200: {"model": list[ProjectSummary], "headers": _NEXT},
+        **errors({400: "A cursor no page gave."}),
+    },
 )
 async def list_projects(
     request: Request,
-    response: Response,
     runtime: RuntimeDep,
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE, description="At most this many projects.")
@@ -132,25 +154,22 @@ async def list_projects(
     full: Annotated[
         bool, Query(description="Each project with its events, as GET /_mock/projects/{id}.")
     ] = False,
-) -> list[ProjectOut] | list[ProjectSummary]:
+) -> writer.Answer:
     """The projects started so far (a scenario's project starts at its first poll), in the
-    order they started, a page at a time; summarised (no events) unless ``full``."""
+    order they started, a page at a time; summarised (no events) unless ``full``.
+
+    A page of up to 1,000 projects is observed and written in a thread, beside the polls
+    rather than ahead of them (the models validate what is written, as everywhere)."""
     if cursor is not None and not cursor.isdigit():
         raise BadRequest("cursor must be the one a previous page's Link header gave")
     store = runtime.store
     page = store.page(int(cursor) if cursor else 0, limit)
-    shown = describe if full else summary
-    out = []
-    for project in page.projects:
-        try:
-            out.append(shown(*store.observe(project.id)))
-        except MockOmsError:  # deleted meanwhile
-            continue
-    response.headers["x-total-count"] = str(page.total)
+    body = await off_loop(_page, store, page.projects, full)
+    headers = {"x-total-count": str(page.total)}
     if page.after is not None:
         query = f"limit={limit}&cursor={page.after}" + ("&full=true" if full else "")
-        response.headers["link"] = f'<{request.url.path}?{query}>; rel="next"'
-    return out
+        headers["link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return writer.Answer(body, headers=headers)
 
 
 @router.post(
