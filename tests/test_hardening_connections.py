@@ -156,3 +156,18 @@ def test_at_the_cap_with_every_connection_busy_the_newcomer_gets_a_503(
     assert headers["retry-after"] == "1"
     for sock in busy:
         sock.close()
+
+
+def test_at_the_cap_a_client_that_was_served_keeps_its_connection(server: LiveServer) -> None:
+    kept = connect(server)
+    health = b"GET /_mock/health HTTP/1.1\r\nHost: x\r\n\r\n"
+    kept.sendall(health)
+    assert kept.recv(65536).startswith(b"HTTP/1.1 200")  # served: now idle, kept alive
+    unserved = [connect(server) for _ in range(7)]  # the cap, 8, is reached
+    newcomer = connect(server)  # one more: an unserved connection makes room, not ``kept``
+    took, received = until_closed(unserved[0], SLACK)
+    assert received == b"" and took < SLACK
+    kept.sendall(health)
+    assert kept.recv(65536).startswith(b"HTTP/1.1 200")
+    for sock in (kept, newcomer, *unserved[1:]):
+        sock.close()

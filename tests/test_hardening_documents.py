@@ -11,7 +11,7 @@ from contextlib import suppress
 from functools import partial
 
 import pytest
-from hardening import laughs, phases
+from attacks import laughs, phases
 from servers import MakeClient
 
 from mock_oms.client import ControlClient, ControlError

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from hardening import POLL, latencies, laughs, median, phases, serve
+from attacks import POLL, latencies, laughs, median, phases, serve
 
 from mock_oms.resources import scenarios_dir
 

@@ -14,11 +14,13 @@ keeps a deadline for the part of a request it waits for:
 
 What the application does with a request (a fault that hangs, say) has no deadline here.
 At most ``--max-connections`` connections are open: one more closes the connection that
-has waited longest for a request; when none is waiting (every one is busy with a request),
-the newcomer gets a 503 envelope. Headers longer than :data:`MAX_HEAD` bytes get a 431
-envelope, and what uvicorn's parser refuses (a path with raw non-ASCII bytes, say) a 400
-envelope, instead of uvicorn's ``text/plain`` 400. None of these requests reaches the
-application, so none is in the journal.
+has waited longest for its first request; if there is none, the one whose body has been
+arriving longest; then the keep-alive connection idle longest (a client that was served is
+the last to lose its connection). When every connection is busy with a request the
+application holds, the newcomer gets a 503 envelope. Headers longer
+than :data:`MAX_HEAD` bytes get a 431 envelope, and what uvicorn's parser refuses (a path with
+raw non-ASCII bytes, say) a 400 envelope, instead of uvicorn's ``text/plain`` 400. None of
+these requests reaches the application, so none is in the journal.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ __all__ = ["MAX_HEAD", "Guard", "GuardedH11", "GuardedHttpTools", "Limits", "log
 log = logging.getLogger("mock_oms")
 
 MAX_HEAD = 64 * 1024  # bytes of a request line and headers (h11's own bound is set to it)
+_ROOM = "mock-oms needed the connection for another (--max-connections)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +69,14 @@ class _Phase(Enum):
 @dataclass(eq=False)
 class Guard:
     """What the connections of one server share: the limits, the refusals' bytes, the
-    connections waiting for a request (oldest first) and what was refused so far."""
+    connections that may make room for a newcomer (each kind oldest first) and what was
+    refused so far."""
 
     limits: Limits
     refusal: Callable[[MockOmsError], bytes]  # a whole response with the error's envelope
-    waiting: dict[Any, None] = field(default_factory=dict)
+    unserved: dict[Any, None] = field(default_factory=dict)  # waiting for a first request
+    receiving: dict[Any, None] = field(default_factory=dict)  # a body arriving
+    idle: dict[Any, None] = field(default_factory=dict)  # served, waiting for another
     timed_out: int = 0  # connections closed by a deadline
     evicted: int = 0  # waiting connections closed to make room
     refused: int = 0  # connections answered 503 at the cap
@@ -91,15 +97,21 @@ class _Watched:
     _cycle: Any  # the request-response cycle the phase belongs to
     _deadline: asyncio.TimerHandle | None
     _head: int  # bytes received while waiting for a request's headers
+    _served: bool  # whether a response has gone out on this connection
 
     # -- the protocol's events ------------------------------------------------------------
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)  # type: ignore[misc]
         self._phase, self._deadline, self._head, self._cycle = _Phase.APP, None, 0, None
+        self._served = False
         guard = self.guard
         if len(self.connections) > guard.limits.max_connections:
-            oldest = next(iter(guard.waiting), None)
+            oldest = (
+                next(iter(guard.unserved), None)
+                or next(iter(guard.receiving), None)
+                or next(iter(guard.idle), None)
+            )
             if oldest is None:
                 guard.refused += 1
                 self._answer(
@@ -110,7 +122,10 @@ class _Watched:
                 )
                 return
             guard.evicted += 1
-            oldest._expire(evicted=True)
+            if oldest._phase is _Phase.BODY:
+                oldest._body_expired(evicted=True)
+            else:
+                oldest._expire(evicted=True)
         self._sync()
 
     def data_received(self, data: bytes) -> None:
@@ -129,6 +144,7 @@ class _Watched:
                 )
 
     def on_response_complete(self) -> None:
+        self._served = True
         super().on_response_complete()  # type: ignore[misc]
         self._sync()
 
@@ -169,9 +185,10 @@ class _Watched:
         limits = self.guard.limits
         if phase is _Phase.WAITING:
             self._head = 0
-            self.guard.waiting[self] = None
+            (self.guard.idle if self._served else self.guard.unserved)[self] = None
             self._deadline = self.loop.call_later(limits.header_timeout, self._expire)
         elif phase is _Phase.BODY:
+            self.guard.receiving[self] = None
             self._deadline = self.loop.call_later(limits.body_timeout, self._body_expired)
 
     def _expire(self, *, evicted: bool = False) -> None:
@@ -180,29 +197,28 @@ class _Watched:
         if not evicted:
             self.guard.timed_out += 1
         if self._head:
-            self._answer(
-                RequestTimeout(
-                    f"the request's headers did not arrive within "
-                    f"{self.guard.limits.header_timeout:g} s (--header-timeout)"
-                    if not evicted
-                    else "the request's headers were too slow to keep a connection open for"
-                )
+            why = (
+                _ROOM
+                if evicted
+                else f"{self.guard.limits.header_timeout:g} s passed (--header-timeout)"
             )
+            self._answer(RequestTimeout(f"the request's headers were not complete when {why}"))
         else:
             self._close()
 
-    def _body_expired(self) -> None:
-        self.guard.timed_out += 1
+    def _body_expired(self, *, evicted: bool = False) -> None:
+        if not evicted:
+            self.guard.timed_out += 1
         cycle = self.cycle
         if cycle is not None and not cycle.response_started:
             cycle.disconnected = True  # the application's receive() says so, and send() no-ops
             cycle.message_event.set()
-            self._answer(
-                RequestTimeout(
-                    f"the request's body did not arrive within "
-                    f"{self.guard.limits.body_timeout:g} s (--body-timeout)"
-                )
+            why = (
+                _ROOM
+                if evicted
+                else f"{self.guard.limits.body_timeout:g} s passed (--body-timeout)"
             )
+            self._answer(RequestTimeout(f"the request's body was not complete when {why}"))
         else:
             self._close()
 
@@ -210,7 +226,10 @@ class _Watched:
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
-        self.guard.waiting.pop(self, None)
+        guard = self.guard
+        guard.unserved.pop(self, None)
+        guard.receiving.pop(self, None)
+        guard.idle.pop(self, None)
 
     def _answer(self, error: MockOmsError) -> None:
         """Answer ``error`` with its envelope, then close."""
