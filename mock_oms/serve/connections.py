@@ -69,8 +69,12 @@ class _Phase(Enum):
 @dataclass(eq=False)
 class Guard:
     """What the connections of one server share: the limits, the refusals' bytes, the
-    connections that may make room for a newcomer (each kind oldest first) and what was
-    refused so far."""
+    connections with a deadline (each kind in the order their deadlines fall, which is
+    also the order in which they make room for a newcomer) and what was refused so far.
+
+    One timer per server sweeps the deadlines a few times per timeout (at least once a
+    second) rather than one timer per connection and request: a request costs a clock
+    read and two dictionary operations, and a deadline falls within a tick of its time."""
 
     limits: Limits
     refusal: Callable[[MockOmsError], bytes]  # a whole response with the error's envelope
@@ -81,6 +85,31 @@ class Guard:
     evicted: int = 0  # waiting connections closed to make room
     refused: int = 0  # connections answered 503 at the cap
     rejected: int = 0  # requests the parser refused, or headers too long
+    _sweeping: bool = False
+
+    @property
+    def tick(self) -> float:
+        shortest = min(self.limits.header_timeout, self.limits.body_timeout)
+        return min(1.0, max(0.02, shortest / 5))
+
+    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Sweep the deadlines while any connection has one."""
+        if not self._sweeping:
+            self._sweeping = True
+            loop.call_later(self.tick, self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        header, body = self.limits.header_timeout, self.limits.body_timeout
+        for kind, timeout in ((self.unserved, header), (self.idle, header)):
+            while kind and now - (first := next(iter(kind)))._since >= timeout:
+                first._expire()  # leaves ``kind``
+        while self.receiving and now - (first := next(iter(self.receiving)))._since >= body:
+            first._body_expired()
+        if self.unserved or self.idle or self.receiving:
+            loop.call_later(self.tick, self._sweep, loop)
+        else:
+            self._sweeping = False
 
 
 class _Watched:
@@ -95,7 +124,7 @@ class _Watched:
 
     _phase: _Phase
     _cycle: Any  # the request-response cycle the phase belongs to
-    _deadline: asyncio.TimerHandle | None
+    _since: float  # the event loop's time when the phase began
     _head: int  # bytes received while waiting for a request's headers
     _served: bool  # whether a response has gone out on this connection
 
@@ -103,7 +132,7 @@ class _Watched:
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        self._phase, self._deadline, self._head, self._cycle = _Phase.APP, None, 0, None
+        self._phase, self._since, self._head, self._cycle = _Phase.APP, 0.0, 0, None
         self._served = False
         guard = self.guard
         if len(self.connections) > guard.limits.max_connections:
@@ -182,14 +211,16 @@ class _Watched:
             return
         self._leave()
         self._phase, self._cycle = phase, cycle
-        limits = self.guard.limits
+        guard = self.guard
         if phase is _Phase.WAITING:
             self._head = 0
-            (self.guard.idle if self._served else self.guard.unserved)[self] = None
-            self._deadline = self.loop.call_later(limits.header_timeout, self._expire)
+            self._since = self.loop.time()
+            (guard.idle if self._served else guard.unserved)[self] = None
+            guard.watch(self.loop)
         elif phase is _Phase.BODY:
-            self.guard.receiving[self] = None
-            self._deadline = self.loop.call_later(limits.body_timeout, self._body_expired)
+            self._since = self.loop.time()
+            guard.receiving[self] = None
+            guard.watch(self.loop)
 
     def _expire(self, *, evicted: bool = False) -> None:
         """No (complete) request in time, or room needed: close, with a 408 when part of a
@@ -223,9 +254,6 @@ class _Watched:
             self._close()
 
     def _leave(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
         guard = self.guard
         guard.unserved.pop(self, None)
         guard.receiving.pop(self, None)

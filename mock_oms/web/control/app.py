@@ -2,7 +2,9 @@
 place where every error of the FastAPI side becomes an envelope (through ``writer``).
 
 Handlers are ``async def`` so that they run on the event loop, one at a time, never on a
-worker thread beside a poll.
+worker thread beside a poll; what may take long (reading a scenario, a page of projects) is
+handed to a thread by :mod:`mock_oms.web.work`, and touches the store only under its lock.
+Every body is read with a bound first (:mod:`mock_oms.web.bodies`).
 """
 
 from __future__ import annotations

@@ -129,7 +129,10 @@ class ScenarioSummary(Model):
     phases: int
     duration: float | None = Field(description="Seconds until the last phase, when all are timed.")
     projects: list[str] = Field(description="The project IDs that serve it besides its name.")
-    source: str
+    source: str = Field(
+        description="Its file, relative to the scenario folder it was found in; "
+        "`<request body>` when it was uploaded."
+    )
     replay: bool = Field(description="A recording served as it was recorded.")
     plain: bool = Field(
         description="Only contract-conforming answers: no faults declared, not a replay."
