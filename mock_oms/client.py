@@ -10,7 +10,7 @@ OMS progress call and actions, whose in-band errors are data and come back as th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Literal, Self, TypeVar, overload
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -25,6 +25,7 @@ from mock_oms.web.control.models import (
     IndexOut,
     PollsOut,
     ProjectOut,
+    ProjectSummary,
     RequestsOut,
     ResetOut,
     ScenarioSummary,
@@ -32,12 +33,14 @@ from mock_oms.web.control.models import (
 
 JSON = dict[str, Any]
 DEFAULT_TIMEOUT = 10.0  # seconds: every call's timeout, unless told otherwise
+PROJECTS_PAGE = 1000  # projects asked for a page at a time (the server's most)
 IN_PROCESS_URL = "http://mock-oms"  # the base URL of an app reached without a socket
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "IN_PROCESS_URL",
     "JSON",
+    "PROJECTS_PAGE",
     "BaseClient",
     "ControlClient",
     "ControlError",
@@ -117,6 +120,19 @@ class BaseClient:
         content: str | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
+        response = self._send(method, path, json=json, content=content, params=params)
+        return response.json() if response.content else None
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """A control call's response; :class:`ControlError` for an error."""
         response = self.http.request(
             method, path, json=json, content=content, params=params, headers=self._control_headers
         )
@@ -128,7 +144,7 @@ class BaseClient:
             if not isinstance(body, dict):
                 body = {"code": "HTTP_ERROR", "message": str(body)[:500]}
             raise ControlError(response.status_code, body)
-        return response.json() if response.content else None
+        return response
 
     def _model(self, model: type[_M], method: str, path: str, **kwargs: Any) -> _M:
         return model.model_validate(self._call(method, path, **kwargs))
@@ -189,8 +205,27 @@ class BaseClient:
     def reload_scenarios(self) -> list[ScenarioSummary]:
         return self._models(ScenarioSummary, "POST", "/_mock/scenarios/reload")
 
-    def projects(self) -> list[ProjectOut]:
-        return self._models(ProjectOut, "GET", "/_mock/projects")
+    @overload
+    def projects(self, *, full: Literal[False] = False) -> list[ProjectSummary]: ...
+
+    @overload
+    def projects(self, *, full: Literal[True]) -> list[ProjectOut]: ...
+
+    def projects(self, *, full: bool = False) -> list[ProjectSummary] | list[ProjectOut]:
+        """Every project the server holds, oldest first: summaries (status, phase, figures),
+        or with ``full`` each with its events. The server answers a page at a time; this
+        follows the pages to the end."""
+        model: type[ProjectSummary] = ProjectOut if full else ProjectSummary
+        adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+        found: list[Any] = []
+        params: dict[str, Any] = {"limit": PROJECTS_PAGE, "full": "true" if full else "false"}
+        while True:
+            response = self._send("GET", "/_mock/projects", params=params)
+            found.extend(adapter.validate_python(response.json()))
+            following = response.links.get("next", {}).get("url")
+            if not following:
+                return found
+            params = dict(httpx.URL(following).params)
 
     def project(self, project_id: str) -> ProjectOut:
         """Status, phase and events (does not count as a poll)."""

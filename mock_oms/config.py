@@ -12,14 +12,21 @@ from typing import Any, NamedTuple
 
 from mock_oms.core.clock import MAX_SPEED, ClockMode
 from mock_oms.core.store import DEFAULT_MAX_PROJECTS
+from mock_oms.faults.injections import DEFAULT_MAX_INJECTIONS
 from mock_oms.faults.model import DEFAULT_MAX_DELAY
 from mock_oms.journal.requests import DEFAULT_SIZE
 
 __all__ = [
     "BOUNDS",
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_HEADER_TIMEOUT",
     "DEFAULT_HOST",
     "DEFAULT_JOURNAL_SIZE",
+    "DEFAULT_KEEP_ALIVE",
+    "DEFAULT_MAX_BODY",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_PORT",
+    "DEFAULT_SHUTDOWN_TIMEOUT",
     "DEFAULT_V4_SCENARIO",
     "LOG_LEVELS",
     "MAX_EPOCH",
@@ -37,6 +44,16 @@ _SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_EPOCH = 1e11  # Unix seconds (the year 5138): checkpoints stay exact integers
 MAX_WAIT = 86_400.0  # a day: the longest fault delay or summary interval
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+# The connection layer's limits (docs/reliability.md says what a client sees at each).
+# ODC polls every 10 s with a 1 s connect and a 60 s read timeout: a poller sends its request
+# at once and is never near these.
+DEFAULT_KEEP_ALIVE = 5  # seconds an idle keep-alive connection stays open (uvicorn's own)
+DEFAULT_HEADER_TIMEOUT = 10.0  # seconds for a request's headers to arrive, from connect or idle
+DEFAULT_BODY_TIMEOUT = 30.0  # seconds for its body to arrive, once the headers have
+DEFAULT_MAX_CONNECTIONS = 1000  # open at once (kept below the descriptor limit)
+DEFAULT_SHUTDOWN_TIMEOUT = 5  # seconds requests in flight get after SIGTERM or Ctrl-C
+DEFAULT_MAX_BODY = 2 * 1024 * 1024  # bytes of a control call's JSON body
 
 
 class Bound(NamedTuple):
@@ -75,6 +92,13 @@ BOUNDS: dict[str, Bound] = {
     "max_fault_delay": Bound(0, MAX_WAIT, low_open=True),
     "log_summary": Bound(0, MAX_WAIT),
     "journal_size": Bound(0, whole=True),
+    "keep_alive_timeout": Bound(1, 3600, whole=True),
+    "header_timeout": Bound(0, 3600, low_open=True),
+    "body_timeout": Bound(0, 3600, low_open=True),
+    "max_connections": Bound(1, 1_000_000, whole=True),
+    "shutdown_timeout": Bound(0, 3600, whole=True),
+    "max_body": Bound(1024, 1024**3, whole=True),
+    "max_injections": Bound(1, 1_000_000, whole=True),
 }
 
 
@@ -112,6 +136,13 @@ class Settings:
     delays_follow_clock: bool = False
     # The scenario a V4 CreateProject plays when its name and labels name none.
     v4_scenario: str = DEFAULT_V4_SCENARIO
+    keep_alive_timeout: int = DEFAULT_KEEP_ALIVE
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    shutdown_timeout: int = DEFAULT_SHUTDOWN_TIMEOUT
+    max_body: int = DEFAULT_MAX_BODY
+    max_injections: int = DEFAULT_MAX_INJECTIONS  # fault injections active at once
 
     def __post_init__(self) -> None:
         problems = self.problems()

@@ -6,7 +6,7 @@ from mock_oms.core.clock import Clock
 from mock_oms.core.errors import Conflict, NotFound, ParamError, ProjectNotFound
 from mock_oms.core.kinds import Kind
 from mock_oms.core.lifecycle import Action, Status
-from mock_oms.core.store import Origin, Store, check_project_id
+from mock_oms.core.store import Evicted, Origin, Store, check_project_id
 from mock_oms.scenarios.loader import load_bundled
 
 M, S = Kind.MIGRATION, Kind.SYNC
@@ -56,11 +56,40 @@ def test_unknown_projects_and_the_wrong_endpoint_are_not_found(
     assert store.projects() == []
 
 
-def test_projects_are_capped(store: Store) -> None:
+def test_at_the_cap_the_least_recently_polled_instance_makes_room(store: Store) -> None:
+    told: list[Evicted] = []
+    store.on_evict = told.append
     for n in range(50):
         store.poll(f"deleted~{n}", M)
-    with pytest.raises(ParamError, match="50 projects"):
-        store.poll("deleted~50", M)
+    store.poll("deleted~0", M)  # polled again: now the most recent
+    store.poll("deleted~50", M)
+    assert [(e.project.id, e.instances, e.for_id) for e in told] == [
+        ("deleted~1", 50, "deleted~50")
+    ]
+    assert len(store) == 50 and store.serves("deleted~1")  # it may start again
+    assert "deleted~1" not in {p.id for p in store.projects()}
+    assert store.poll("deleted~0", M)[0].polls == 3  # kept its state
+
+
+def test_named_projects_are_never_refused_at_the_cap(store: Store) -> None:
+    for n in range(50):
+        store.create("release", f"mine{n}")  # none of them may be evicted
+    with pytest.raises(ParamError, match="none of them is a NAME~suffix instance"):
+        store.poll("deleted~1", M)
+    assert store.poll("full-migration", M)[1].status is Status.INIT
+    assert store.poll("np_4w3a0001", M)[1].status is Status.INIT
+    assert len(store) == 52
+
+
+def test_pages_follow_the_order_projects_were_made(store: Store) -> None:
+    for n in range(7):
+        store.poll(f"deleted~{n}", M)
+    store.delete("deleted~3")
+    first = store.page(limit=4)
+    assert [p.id for p in first.projects] == [f"deleted~{n}" for n in (0, 1, 2, 4)]
+    assert first.total == 6 and first.after is not None
+    rest = store.page(first.after, limit=4)
+    assert [p.id for p in rest.projects] == ["deleted~5", "deleted~6"] and rest.after is None
 
 
 def test_create_refuses_existing_ids_unknown_scenarios_and_foreign_names(store: Store) -> None:

@@ -18,15 +18,22 @@ from mock_oms.cli.options import (
     settings,
 )
 from mock_oms.config import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
     DEFAULT_HOST,
     DEFAULT_JOURNAL_SIZE,
+    DEFAULT_KEEP_ALIVE,
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_PORT,
+    DEFAULT_SHUTDOWN_TIMEOUT,
     DEFAULT_V4_SCENARIO,
     LOG_LEVELS,
 )
 from mock_oms.core.clock import ClockMode
 from mock_oms.core.errors import ScenarioError
 from mock_oms.core.store import DEFAULT_MAX_PROJECTS
+from mock_oms.faults.injections import DEFAULT_MAX_INJECTIONS
 from mock_oms.faults.model import DEFAULT_MAX_DELAY
 
 __all__ = ["serve"]
@@ -87,7 +94,8 @@ __all__ = ["serve"]
     default=DEFAULT_MAX_PROJECTS,
     show_default=True,
     envvar=env("max-projects"),
-    help="How many project instances the server holds at most.",
+    help="Projects the server holds at most; at the cap the least recently polled "
+    "NAME~suffix instance is evicted (a scenario's own IDs are never refused).",
 )
 @click.option(
     "--max-fault-delay",
@@ -151,6 +159,68 @@ __all__ = ["serve"]
     help="Require `Authorization: Bearer TOKEN` on every /_mock call but /_mock/health.",
 )
 @click.option(
+    "--max-injections",
+    type=bounded("max_injections"),
+    default=DEFAULT_MAX_INJECTIONS,
+    show_default=True,
+    envvar=env("max-injections"),
+    help="Fault injections active at once (409 LIMIT_REACHED past it).",
+)
+@click.option(
+    "--max-body",
+    type=bounded("max_body"),
+    default=DEFAULT_MAX_BODY,
+    show_default=True,
+    envvar=env("max-body"),
+    metavar="BYTES",
+    help="Bytes of a control call's JSON body (413 past it; scenario uploads: 16 MiB).",
+)
+@click.option(
+    "--max-connections",
+    type=bounded("max_connections"),
+    default=DEFAULT_MAX_CONNECTIONS,
+    show_default=True,
+    envvar=env("max-connections"),
+    help="Connections open at once: one more closes the one idle longest, or gets a 503.",
+)
+@click.option(
+    "--keep-alive-timeout",
+    type=bounded("keep_alive_timeout"),
+    default=DEFAULT_KEEP_ALIVE,
+    show_default=True,
+    envvar=env("keep-alive-timeout"),
+    metavar="SECONDS",
+    help="An idle keep-alive connection is closed after this long.",
+)
+@click.option(
+    "--header-timeout",
+    type=bounded("header_timeout"),
+    default=DEFAULT_HEADER_TIMEOUT,
+    show_default=True,
+    envvar=env("header-timeout"),
+    metavar="SECONDS",
+    help="A request's headers must arrive within this long of the connection (or of the "
+    "last response): else 408 and the connection closed.",
+)
+@click.option(
+    "--body-timeout",
+    type=bounded("body_timeout"),
+    default=DEFAULT_BODY_TIMEOUT,
+    show_default=True,
+    envvar=env("body-timeout"),
+    metavar="SECONDS",
+    help="A request's body must arrive within this long of its headers: else 408.",
+)
+@click.option(
+    "--shutdown-timeout",
+    type=bounded("shutdown_timeout"),
+    default=DEFAULT_SHUTDOWN_TIMEOUT,
+    show_default=True,
+    envvar=env("shutdown-timeout"),
+    metavar="SECONDS",
+    help="On SIGTERM or Ctrl-C, requests in flight get this long, then are cut.",
+)
+@click.option(
     "--auth",
     default=None,
     envvar=env("auth"),
@@ -182,6 +252,13 @@ def serve(
     log_summary: float,
     access_log: bool,
     journal_size: int,
+    max_injections: int,
+    max_body: int,
+    max_connections: int,
+    keep_alive_timeout: int,
+    header_timeout: float,
+    body_timeout: float,
+    shutdown_timeout: int,
     control_token: str | None,
     auth: tuple[str, str] | None,
     watch: bool,
@@ -209,6 +286,13 @@ def serve(
         control_token=control_token or None,
         auth=auth,
         v4_scenario=v4_scenario,
+        max_injections=max_injections,
+        max_body=max_body,
+        max_connections=max_connections,
+        keep_alive_timeout=keep_alive_timeout,
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        shutdown_timeout=shutdown_timeout,
     )
     try:
         library = load_library(scenarios)

@@ -13,27 +13,67 @@ from dataclasses import dataclass
 from mock_oms.core.lifecycle import Action, Status
 
 __all__ = [
+    "MAX_EXCERPT",
+    "MAX_LISTED_PROBLEMS",
+    "MAX_MESSAGE",
     "BadRequest",
+    "Busy",
     "Conflict",
     "ConnectionDropped",
     "DocPath",
     "DocProblems",
     "DocumentProblems",
+    "HeadersTooLarge",
     "HttpError",
     "IllegalAction",
     "InjectedError",
     "InnerError",
+    "LimitReached",
     "MethodNotAllowed",
     "MockOmsError",
     "NotFound",
     "ParamError",
     "Problem",
     "ProjectNotFound",
+    "RequestTimeout",
     "ScenarioError",
     "TooLarge",
     "Unauthorized",
+    "clip",
     "dotted",
+    "excerpt",
 ]
+
+MAX_MESSAGE = 4000  # characters of an error message, whatever it quotes
+MAX_EXCERPT = 80  # characters of a value quoted in a message
+MAX_LISTED_PROBLEMS = 20  # problems an invalid scenario's message lists (the rest counted)
+
+
+def excerpt(value: object, limit: int = MAX_EXCERPT) -> str:
+    """``value`` as a message quotes it: its ``repr``, cut to about ``limit`` characters
+    with the length said. A long text is cut before ``repr`` sees it, so quoting costs
+    nothing whatever the value's size; a container is named by its type and length."""
+    if isinstance(value, str | bytes):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}... ({len(value)} characters)"
+    if isinstance(value, dict | list | tuple | set):
+        return f"a {type(value).__name__} of {len(value)} items"
+    try:
+        text = repr(value)
+    except ValueError:  # an integer of more digits than Python converts
+        return f"{type(value).__name__} of more digits than can be shown"
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters, its head and tail kept (the tail of a schema
+    message says what was wrong with the value its head quotes)."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    cut = len(text) - limit
+    return f"{text[: limit - tail]} ...({cut} characters cut)... {text[-tail:]}"
 
 
 class MockOmsError(Exception):
@@ -43,10 +83,11 @@ class MockOmsError(Exception):
     advice: str = "This is a bug of mock-oms; please report it with the request that caused it."
 
     def __init__(self, message: str, *, advice: str | None = None) -> None:
+        message = clip(message)  # an answer never echoes a whole value back
         super().__init__(message)
         self.message = message
         if advice is not None:
-            self.advice = advice
+            self.advice = clip(advice)
 
 
 class InnerError(MockOmsError):
@@ -72,7 +113,7 @@ class ProjectNotFound(MockOmsError):
     advice = "Check the project ID; list the projects mock-oms serves with GET /_mock/projects."
 
     def __init__(self, project_id: str, *, advice: str | None = None) -> None:
-        super().__init__(f"project {project_id!r} does not exist", advice=advice)
+        super().__init__(f"project {excerpt(project_id)} does not exist", advice=advice)
         self.project_id = project_id
 
 
@@ -87,7 +128,7 @@ class IllegalAction(MockOmsError):
     ) -> None:
         allowed = ", ".join(a.value for a in legal) or "none"
         super().__init__(
-            f"cannot {action.value} project {project_id!r} in status {status.value}; "
+            f"cannot {action.value} project {excerpt(project_id)} in status {status.value}; "
             f"legal actions in {status.value}: {allowed}",
             advice=f"Use one of the legal actions ({allowed}) or wait for the status to change.",
         )
@@ -120,9 +161,49 @@ class BadRequest(MockOmsError):
 
 
 class TooLarge(BadRequest):
-    """A control request body larger than a scenario file may be."""
+    """A request body larger than its route takes (413; the connection is closed after
+    the answer, so the rest of the body is never read)."""
 
     http_status = 413
+
+
+class HeadersTooLarge(BadRequest):
+    """A request line and headers longer than mock-oms reads (431, then the connection is
+    closed). Written by the connection layer."""
+
+    http_status = 431
+    advice = "Send a shorter path and fewer headers."
+
+
+class RequestTimeout(MockOmsError):
+    """A request whose headers or body did not arrive in time (408, then the connection
+    is closed). Written by the connection layer: no route ever saw the request."""
+
+    code = "REQUEST_TIMEOUT"
+    http_status = 408
+    advice = "Send the whole request at once; mock-oms closes connections that stall."
+
+
+class Busy(MockOmsError):
+    """mock-oms is at a limit that frees itself (connections, a scenario being loaded):
+    503 with ``Retry-After``."""
+
+    code = "SERVICE_BUSY"
+    http_status = 503
+    advice = "Retry in a moment."
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class LimitReached(MockOmsError):
+    """A control call would hold more than the server allows (injected faults, uploaded
+    scenarios): 409 until something is cleared."""
+
+    code = "LIMIT_REACHED"
+    http_status = 409
+    advice = "Clear what is no longer needed, or raise the limit (see docs/reliability.md)."
 
 
 class Conflict(MockOmsError):
@@ -194,7 +275,11 @@ class ScenarioError(MockOmsError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems) or "invalid scenario")
+        listed = [clip(str(p), 300) for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        more = len(self.problems) - len(listed)
+        if more > 0:
+            listed.append(f"and {more} more problems (`mock-oms validate FILE` lists them all)")
+        super().__init__("; ".join(listed) or "invalid scenario")
 
 
 class InjectedError(MockOmsError):

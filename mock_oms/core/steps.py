@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+from mock_oms.core.errors import excerpt
 from mock_oms.core.kinds import Flags, Kind
 
 __all__ = [
@@ -63,7 +64,7 @@ def step_problem(kind: Kind, flags: Flags, step: str) -> str | None:
         return f"currentStep {step} is full verification, which is never reported as current"
     table = STEPS[kind]
     if step not in table:
-        return f"unknown {kind.value} step {step!r}; known steps: {', '.join(table)}"
+        return f"unknown {kind.value} step {excerpt(step)}; known steps: {', '.join(table)}"
     flag = table[step]
     if flag is not None and not getattr(flags, flag):
         return f"step {step} needs the {flag} phase, which this scenario does not enable"

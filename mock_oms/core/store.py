@@ -3,19 +3,34 @@
 No web imports: the web layer asks the store and serializes what it answers. All state
 changes happen under one lock, and each project's state is an immutable value swapped in
 whole, so a reader never sees half of a change.
+
+A store holds at most ``max_projects`` projects. At the cap, a new project makes room by
+evicting the least recently polled ``NAME~suffix`` instance (``on_evict`` is told, so
+that the server can say so); a scenario's own names and listed IDs are never refused (there
+are only as many as the library names). When no instance is left to evict, a new instance
+or a created project is refused.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mock_oms.core import engine, replay
 from mock_oms.core.clock import Clock
 from mock_oms.core.engine import Compiled, ProjectState, Snapshot
-from mock_oms.core.errors import BadRequest, Conflict, NotFound, ParamError, ProjectNotFound
+from mock_oms.core.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    ParamError,
+    ProjectNotFound,
+)
 from mock_oms.core.kinds import Kind, progress_path
 from mock_oms.core.library import Library
 from mock_oms.core.lifecycle import Action, Importance
@@ -26,10 +41,13 @@ __all__ = [
     "INSTANCE_SEPARATOR",
     "PROJECT_ID",
     "PROJECT_ID_MAX",
+    "Evicted",
     "Origin",
+    "Page",
     "Project",
     "Store",
     "check_project_id",
+    "well_formed",
 ]
 
 PROJECT_ID_MAX = 128
@@ -38,6 +56,11 @@ PROJECT_ID_MAX = 128
 PROJECT_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.~-]{{0,{PROJECT_ID_MAX - 1}}}")
 INSTANCE_SEPARATOR = "~"
 DEFAULT_MAX_PROJECTS = 100_000
+
+
+def well_formed(project_id: str) -> bool:
+    """Whether ``project_id`` is an ID a poll can name."""
+    return PROJECT_ID.fullmatch(project_id) is not None
 
 
 def check_project_id(project_id: str) -> str:
@@ -70,10 +93,30 @@ class Project:
     polls: int = 0  # polls answered since it started: numbers them for faults and replays
     name: str | None = None  # the name a V4 CreateProject gave it (None: its ID)
     hold: bool = False  # it waits in INIT for a start action (created through the V4 API)
+    seq: int = 0  # the how-manieth project the store made: orders and pages the listing
     kind: Kind = field(init=False)  # which endpoint serves it (read on every poll)
 
     def __post_init__(self) -> None:
         self.kind = self.state.scenario.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Evicted:
+    """A project evicted to make room, and for which one."""
+
+    project: Project
+    instances: int  # the instances held before it went
+    for_id: str  # the project that took its place
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Some of the projects, in the order they were made; ``after``: the cursor of the
+    next page (None: this was the last)."""
+
+    projects: list[Project]
+    after: int | None
+    total: int
 
 
 @dataclass
@@ -82,7 +125,11 @@ class Store:
     clock: Clock
     epoch: float  # Unix seconds at clock time 0
     max_projects: int = DEFAULT_MAX_PROJECTS
+    on_evict: Callable[[Evicted], None] | None = None  # told under the store's lock
     _projects: dict[str, Project] = field(default_factory=dict)
+    # the NAME~suffix instances, least recently polled first: who goes at the cap
+    _instances: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    _made: int = 0
     _compiled: dict[str, Compiled] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -123,14 +170,33 @@ class Store:
     def _new(
         self, project_id: str, name: str, origin: Origin, t: float, hold: bool = False
     ) -> Project:
-        if len(self._projects) >= self.max_projects:
-            raise ParamError(
-                f"mock-oms holds {self.max_projects} projects already; reset it or "
-                "raise --max-projects"
-            )
+        if len(self._projects) >= self.max_projects and origin is not Origin.NAMED:
+            self._make_room(project_id)
         state = engine.start(self._compile(name), project_id, t, self.epoch, hold=hold)
-        project = self._projects[project_id] = Project(project_id, name, origin, state)
+        self._made += 1
+        project = Project(project_id, name, origin, state, seq=self._made)
+        self._projects[project_id] = project
+        if origin is Origin.INSTANCE:
+            self._instances[project_id] = None
         return project
+
+    def _make_room(self, for_id: str) -> None:
+        """Evict the least recently polled instance, or refuse when there is none."""
+        if not self._instances:
+            raise ParamError(
+                f"mock-oms holds {self.max_projects} projects already and none of them is a "
+                "NAME~suffix instance it could evict; delete some, reset it or raise "
+                "--max-projects"
+            )
+        instances = len(self._instances)
+        victim_id, _ = self._instances.popitem(last=False)
+        victim = self._projects.pop(victim_id)
+        if self.on_evict is not None:
+            self.on_evict(Evicted(victim, instances, for_id))
+
+    def _forget(self, project_id: str) -> Project | None:
+        self._instances.pop(project_id, None)
+        return self._projects.pop(project_id, None)
 
     def _get(self, project_id: str, t: float, create: bool = True) -> Project:
         project = self._projects.get(project_id)
@@ -156,6 +222,8 @@ class Store:
                 project = self._new(project_id, *found, self.clock.now())
             elif kind is not None and project.kind is not kind:
                 raise ProjectNotFound(project_id, advice=_other_kind(project_id, project.kind))
+            elif project.origin is Origin.INSTANCE:
+                self._instances.move_to_end(project_id)  # the most recently polled
             project.state, snap = engine.poll(project.state, self.clock.now())
             project.polls += 1
             return project, snap
@@ -192,7 +260,9 @@ class Store:
     def serves(self, project_id: str) -> bool:
         """Whether polling ``project_id`` reaches a project (started or not yet)."""
         with self._lock:
-            return project_id in self._projects or self._scenario_for(project_id) is not None
+            return project_id in self._projects or (
+                well_formed(project_id) and self._scenario_for(project_id) is not None
+            )
 
     def __len__(self) -> int:
         return len(self._projects)
@@ -200,6 +270,16 @@ class Store:
     def projects(self) -> list[Project]:
         with self._lock:
             return list(self._projects.values())
+
+    def page(self, after: int = 0, limit: int = 100) -> Page:
+        """At most ``limit`` projects made after the one numbered ``after`` (a cursor a
+        previous page gave), oldest first: O(log n) to find, whatever the store holds."""
+        with self._lock:
+            held = list(self._projects.values())  # made in order: sorted by seq
+        start = bisect.bisect_right(held, after, key=lambda p: p.seq)
+        chosen = held[start : start + limit]
+        more = start + limit < len(held)
+        return Page(chosen, chosen[-1].seq if more and chosen else None, len(held))
 
     def create(
         self,
@@ -235,7 +315,7 @@ class Store:
     def delete(self, project_id: str) -> None:
         """Forget the project (a named one starts afresh at its next poll)."""
         with self._lock:
-            if self._projects.pop(project_id, None) is None:
+            if self._forget(project_id) is None:
                 raise ProjectNotFound(project_id)
 
     def act(
@@ -280,7 +360,7 @@ class Store:
                     project.kind = compiled.scenario.kind  # it may have been replaced
                     project.polls = 0
                 else:
-                    del self._projects[pid]
+                    self._forget(pid)
             return len(ids)
 
     def advance(self, seconds: float) -> float:

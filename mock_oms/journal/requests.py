@@ -24,10 +24,20 @@ from mock_oms.core.lifecycle import Status
 from mock_oms.journal.notices import Notice, Notices
 from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Polls, Timeline, empty
 
-__all__ = ["DEFAULT_MAX_TRACKED", "DEFAULT_SIZE", "Counts", "Entry", "Journal", "outcome"]
+__all__ = [
+    "DEFAULT_MAX_TRACKED",
+    "DEFAULT_SIZE",
+    "KEPT_EVICTIONS",
+    "Counts",
+    "Entry",
+    "Eviction",
+    "Journal",
+    "outcome",
+]
 
 DEFAULT_SIZE = 10_000
 DEFAULT_MAX_TRACKED = 100_000
+KEPT_EVICTIONS = 100  # the last evictions the journal shows (all are counted)
 
 # The bodies mock-oms builds start this way (envelope.success / envelope.error); anything
 # else (a fault, say) is parsed as JSON when it is small, and otherwise left unread.
@@ -101,6 +111,16 @@ class Counts:
     capacity: int
     untracked: int  # requests of projects beyond the poll statistics' bound
     received: int = 0  # every request since the journal was made, through every clear()
+    evicted: int = 0  # projects evicted at the store's cap since the journal was emptied
+
+
+class Eviction(NamedTuple):
+    """A project the store evicted at its cap to make room for another."""
+
+    project_id: str
+    time: float  # wall clock, Unix seconds
+    scenario_time: float
+    for_id: str  # the project that took its place
 
 
 # seq, wall, scenario time, method, raw path, project, HTTP status, latency, fault,
@@ -146,6 +166,8 @@ class Journal:
         self._cleared = 0  # requests counted before the last clear()
         self._polls: dict[str, Polls] = {}
         self._notices = Notices()
+        self._evicted = 0
+        self._evictions: deque[Eviction] = deque(maxlen=KEPT_EVICTIONS)
 
     def record(
         self,
@@ -210,7 +232,28 @@ class Journal:
 
     def _counts(self, kept: int) -> Counts:
         total = self._total
-        return Counts(total, kept, total - kept, self.size, self._untracked, self._cleared + total)
+        return Counts(
+            total,
+            kept,
+            total - kept,
+            self.size,
+            self._untracked,
+            self._cleared + total,
+            self._evicted,
+        )
+
+    def evictions(self) -> list[Eviction]:
+        """The last :data:`KEPT_EVICTIONS` evictions, oldest first."""
+        with self._lock:
+            return list(self._evictions)
+
+    def evicted(self, eviction: Eviction) -> None:
+        """Note a project evicted at the store's cap; its poll statistics go with it (so
+        that the projects polled now are the ones tracked)."""
+        with self._lock:
+            self._evicted += 1
+            self._evictions.append(eviction)
+            self._polls.pop(eviction.project_id, None)
 
     def entries(
         self,
@@ -256,6 +299,8 @@ class Journal:
             self._total = 0
             self._untracked = 0
             self._polls = {}
+            self._evicted = 0
+            self._evictions.clear()
 
     def forget(self, project_id: str) -> None:
         """Start ``project_id``'s poll statistics afresh (its journal entries stay)."""

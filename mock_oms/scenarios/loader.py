@@ -11,19 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mock_oms import schemas
-from mock_oms.core.errors import DocumentProblems, Problem, ScenarioError
+from mock_oms.core.errors import DocumentProblems, Problem, ScenarioError, clip, excerpt
 from mock_oms.core.library import Library, assemble
 from mock_oms.core.scenario import Scenario
 from mock_oms.resources import scenarios_dir
 from mock_oms.scenarios import replays
 from mock_oms.scenarios.build import build
-from mock_oms.scenarios.sourcemap import SourceMap, TextError, parse
+from mock_oms.scenarios.sourcemap import FILE_BUDGET, Budget, SourceMap, TextError, parse
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_REASON",
     "SUFFIXES",
     "discover",
     "load_bundled",
@@ -35,6 +36,11 @@ __all__ = [
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_REASON = 500  # characters of one problem's reason (a schema message quotes the value)
+
+
+def _problem(file: str, line: int | None, reason: str, path: str = "") -> Problem:
+    return Problem(file, line, clip(reason, MAX_REASON), path)
 
 
 def _schema_problem(error: ValidationError, source: SourceMap, doc: Any = None) -> list[Problem]:
@@ -46,21 +52,21 @@ def _schema_problem(error: ValidationError, source: SourceMap, doc: Any = None) 
         kind = doc.get("kind") if isinstance(doc, dict) and len(path) == 1 else None
         where = f"in a {kind} scenario" if isinstance(kind, str) else "here"
         reason = f"{_dotted(path)}: not allowed {where}"
-        return [Problem(source.file, source.line(path), reason, _dotted(path))]
+        return [_problem(source.file, source.line(path), reason, _dotted(path))]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         return [
-            Problem(
+            _problem(
                 source.file,
                 source.line((*path, key)),
-                f"{_dotted((*path, key))}: unknown field {key!r}",
+                f"{_dotted((*path, key))}: unknown field {excerpt(key)}",
                 _dotted((*path, key)),
             )
             for key in error.instance
             if key not in allowed
         ]
     return [
-        Problem(source.file, source.line(path), f"{_dotted(path)}: {error.message}", _dotted(path))
+        _problem(source.file, source.line(path), f"{_dotted(path)}: {error.message}", _dotted(path))
     ]
 
 
@@ -71,10 +77,13 @@ def _dotted(path: Iterable[str | int]) -> str:
     return out or "(top level)"
 
 
-def load_text(text: str, file: str = "<text>", *, trusted: bool = False) -> Scenario:
-    """One scenario from YAML or JSON text; :class:`ScenarioError` lists every problem."""
+def load_text(
+    text: str, file: str = "<text>", *, trusted: bool = False, budget: Budget = FILE_BUDGET
+) -> Scenario:
+    """One scenario from YAML or JSON text; :class:`ScenarioError` lists every problem.
+    ``budget``: what the document may expand to (see :mod:`~mock_oms.scenarios.sourcemap`)."""
     try:
-        doc, source = parse(text, file)
+        doc, source = parse(text, file, budget)
     except TextError as exc:
         raise ScenarioError([Problem(file, exc.line, exc.reason)]) from None
     return load_document(doc, source, trusted=trusted)
@@ -97,7 +106,7 @@ def load_document(doc: Any, source: SourceMap | None = None, *, trusted: bool = 
     if not trusted:
         odd = dict(schemas.json_problems(doc))
         problems.extend(
-            Problem(source.file, source.line(path), f"{_dotted(path)}: {reason}", _dotted(path))
+            _problem(source.file, source.line(path), f"{_dotted(path)}: {reason}", _dotted(path))
             for path, reason in odd.items()
         )
         # too deep, the schema check could run out of stack: the depth is the problem
@@ -115,7 +124,9 @@ def load_document(doc: Any, source: SourceMap | None = None, *, trusted: bool = 
     except DocumentProblems as exc:
         raise ScenarioError(
             [
-                Problem(source.file, source.line(path), f"{_dotted(path)}: {reason}", _dotted(path))
+                _problem(
+                    source.file, source.line(path), f"{_dotted(path)}: {reason}", _dotted(path)
+                )
                 for path, reason in exc.problems
             ]
         ) from None

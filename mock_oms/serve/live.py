@@ -45,7 +45,9 @@ class LiveServer:
         shown = f"[{host}]" if ":" in host else host
         self.base_url = f"http://{shown}:{port}"
         self._server = uvicorn.Server(
-            uvicorn_config(self.served, settings, log_config=None, http=http)
+            uvicorn_config(
+                self.served, settings, log_config=None, http=http, ids=self.app.runtime.ids
+            )
         )
         self._thread = threading.Thread(
             target=self._run, name=f"mock-oms {self.base_url}", daemon=True

@@ -36,6 +36,7 @@ from mock_oms.serve.recording import (
     entry_from_error,
     entry_from_response,
     outputs,
+    public_url,
     summary,
     unreached,
 )
@@ -49,7 +50,7 @@ def check(options: Options) -> None:
     scheme, netloc, *_ = urlsplit(options.upstream)
     if scheme not in ("http", "https") or not netloc:
         raise RecordError(
-            f"--upstream {options.upstream!r}: give the OMS base URL with its scheme, "
+            f"--upstream {public_url(options.upstream)!r}: give the OMS base URL with its scheme, "
             "e.g. http://oms.example:8089"
         )
     for _, path, _ in outputs(options):

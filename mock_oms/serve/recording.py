@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import yaml
@@ -33,7 +34,9 @@ __all__ = [
     "header",
     "is_failure",
     "outputs",
+    "public_url",
     "scenario_name",
+    "strip_credentials",
     "summary",
     "unreached",
 ]
@@ -42,6 +45,32 @@ REFUSED = "no connection"  # how a refused or unreachable upstream's entry note 
 SLOW = 0.5  # seconds: a response at least this slow is replayed with its delay
 PROJECT_GONE = "GHANA-PROJECT000001"
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+# user:password@ (or user@) after a scheme, wherever a URL appears in a text
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]*@")
+
+
+def public_url(url: str) -> str:
+    """``url`` as a recording may show it: without credentials (``user:password@``), a
+    query (which may carry a token) or a fragment. The recorder still uses them."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return strip_credentials(url)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{host}:{port}" if port is not None else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def strip_credentials(text: str) -> str:
+    """``text`` with the credentials of every URL in it removed (an error message may
+    quote the URL it failed on)."""
+    return _USERINFO.sub(r"\1", text)
 
 
 class RecordError(Exception):
@@ -154,13 +183,16 @@ def entry_from_error(at: float, exc: httpx.HTTPError, timeout: float) -> dict[st
         return {
             "at": round(at, 3),
             "fault": "reset",
-            "note": f"{REFUSED} ({type(exc).__name__}: {text}); replayed as a reset"[:500],
+            "note": strip_credentials(
+                f"{REFUSED} ({type(exc).__name__}: {text}); replayed as a reset"
+            )[:500],
         }
     elif "reset" in text.lower():
         fault = "reset"
     else:
         fault = "close"
-    return {"at": round(at, 3), "fault": fault, "note": f"{type(exc).__name__}: {text}"[:500]}
+    note = strip_credentials(f"{type(exc).__name__}: {text}")[:500]
+    return {"at": round(at, 3), "fault": fault, "note": note}
 
 
 def unreached(exc: httpx.HTTPError) -> bool:
@@ -210,15 +242,16 @@ def is_failure(entry: dict[str, Any]) -> bool:
 
 
 def header(options: Options, track: Track, started: datetime) -> str:
+    upstream = public_url(options.upstream)  # a recording may be committed: no secrets
     doc = {
         "name": track.name,
-        "description": f"Recording of project {track.project} at {options.upstream}, "
+        "description": f"Recording of project {track.project} at {upstream}, "
         f"started {started.isoformat(timespec='seconds')}",
         "kind": "replay",
         "endpoint": options.endpoint.value,
         "mode": options.mode,
         "recorded": {
-            "upstream": options.upstream,
+            "upstream": upstream,
             "project": track.project,
             "startedAt": started.isoformat(timespec="seconds"),
             "interval": options.interval,

@@ -1,12 +1,16 @@
 """Running the app under uvicorn on a socket bound first, so that a port in use is a clear
-error and port 0 reports the port it got."""
+error and port 0 reports the port it got; with the connection limits of
+:mod:`~mock_oms.serve.connections` and a bounded shutdown."""
 
 from __future__ import annotations
 
 import errno
+import logging
+import resource
 import socket
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from importlib.util import find_spec
 from typing import Any
 
@@ -14,11 +18,27 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from mock_oms.config import Settings
+from mock_oms.core.errors import MockOmsError
 from mock_oms.core.library import Library
+from mock_oms.oms.envelope import RequestIds
 from mock_oms.serve.activity import ActivityLog
+from mock_oms.serve.connections import MAX_HEAD, Guard, Limits, protocol
+from mock_oms.web import writer
 from mock_oms.web.app import MockOms, create_app
 
-__all__ = ["CannotBind", "PortInUse", "bind", "serve", "uvicorn_config"]
+__all__ = [
+    "SPARE_DESCRIPTORS",
+    "CannotBind",
+    "PortInUse",
+    "bind",
+    "connection_room",
+    "log",
+    "serve",
+    "uvicorn_config",
+]
+
+log = logging.getLogger("mock_oms")
+SPARE_DESCRIPTORS = 64  # file descriptors kept free of connections: the log, scenario files
 
 
 class CannotBind(OSError):
@@ -71,20 +91,52 @@ def uvicorn_config(
     *,
     log_config: dict[str, Any] | None = LOGGING_CONFIG,
     http: str | None = None,
+    ids: RequestIds | None = None,
 ) -> uvicorn.Config:
     """``log_config=None`` leaves the process's logging alone (for a server in a test);
-    ``http`` picks uvicorn's HTTP implementation (default: httptools when installed)."""
+    ``http`` picks uvicorn's HTTP implementation (default: httptools when installed);
+    ``ids``: the request IDs of the envelopes the connection layer answers with (the
+    app's). The connection limits are the settings' (docs/reliability.md)."""
+    ids = ids or RequestIds(settings.seed)
+
+    def refusal(error: MockOmsError) -> bytes:
+        return writer.raw(*writer.error_answer(error, ids.next()))
+
+    limits = Limits(settings.header_timeout, settings.body_timeout, settings.max_connections)
+    implementation = http or ("httptools" if find_spec("httptools") else "h11")
     return uvicorn.Config(
         app,
         log_config=log_config,
         loop="uvloop" if find_spec("uvloop") else "asyncio",
-        http=http or ("httptools" if find_spec("httptools") else "h11"),
+        http=protocol(implementation, Guard(limits, refusal)),
         lifespan="off",
         access_log=settings.access_log,
         log_level=log_level or settings.log_level,
         server_header=False,
         date_header=False,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+        h11_max_incomplete_event_size=MAX_HEAD,
     )
+
+
+def connection_room(wanted: int) -> int:
+    """How many connections the process can hold open, up to ``wanted``: its descriptor
+    limit is raised toward what that needs when the hard limit allows, and what is still
+    missing is taken from the cap (so that a connection too many is refused with a 503,
+    not by a failing ``accept``)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + SPARE_DESCRIPTORS
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - SPARE_DESCRIPTORS))
 
 
 def serve(
@@ -94,6 +146,15 @@ def serve(
     on_ready: Callable[[MockOms, str], None] | None = None,
 ) -> None:
     """Serve until interrupted. ``on_ready`` gets the app and base URL once bound."""
+    room = connection_room(settings.max_connections)
+    if room < settings.max_connections:
+        log.warning(
+            "--max-connections %d lowered to %d: the process may open only %d files (ulimit -n)",
+            settings.max_connections,
+            room,
+            room + SPARE_DESCRIPTORS,
+        )
+        settings = replace(settings, max_connections=room)
     app = create_app(settings, library=library)
     sock = bind(settings.host, settings.port)
     host, port = sock.getsockname()[:2]
@@ -109,7 +170,8 @@ def serve(
             sink=_to_stderr,
         ).start()
     try:
-        uvicorn.Server(uvicorn_config(app, settings)).run(sockets=[sock])
+        config = uvicorn_config(app, settings, ids=app.runtime.ids)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         if activity is not None:
             activity.stop()

@@ -9,17 +9,20 @@ the rest of mock-oms, and the OMS endpoints never need them.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mock_oms.config import Settings
 from mock_oms.core.clock import Clock, TimeSource
 from mock_oms.core.library import Library
-from mock_oms.core.store import Store
+from mock_oms.core.store import Evicted, Store
 from mock_oms.faults.chooser import FaultChooser
-from mock_oms.journal.requests import Journal
+from mock_oms.faults.injections import Injections
+from mock_oms.journal.requests import Eviction, Journal
 from mock_oms.oms.envelope import RequestIds
 from mock_oms.web.oms_api import PREFIX, OmsApi
 from mock_oms.web.runtime import Runtime, library_of
@@ -30,7 +33,10 @@ from mock_oms.web.v4_api import V4Api
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["MockOms", "create_app"]
+__all__ = ["EVICTION_LOG_EVERY", "MockOms", "create_app", "log"]
+
+log = logging.getLogger("mock_oms")
+EVICTION_LOG_EVERY = 1.0  # seconds: at most one eviction log line so often (the rest counted)
 
 
 class MockOms:
@@ -89,7 +95,7 @@ def create_app(
     journal = Journal(settings.journal_size, max_tracked=settings.max_projects)
     # without --seed, faults still come from one seed (GET /_mock/faults shows it)
     seed = settings.seed if settings.seed is not None else random.SystemRandom().getrandbits(32)
-    faults = FaultChooser(seed, settings.max_fault_delay)
+    faults = FaultChooser(seed, settings.max_fault_delay, Injections(settings.max_injections))
     startup = library if library is not None else library_of(settings)
     runtime = Runtime(
         settings,
@@ -101,4 +107,35 @@ def create_app(
         startup_library=startup,
     )
     store.replace_library(startup)
+    store.on_evict = _on_evict(journal, store, wall_clock, settings.max_projects)
     return MockOms(runtime)
+
+
+def _on_evict(
+    journal: Journal, store: Store, wall_clock: TimeSource, most: int
+) -> Callable[[Evicted], None]:
+    """What a store does when it evicts a project: the journal notes it, the log says so
+    (a line a second at most, with how many went since the last one)."""
+    last = -EVICTION_LOG_EVERY
+    unsaid = 0
+
+    def evicted(e: Evicted) -> None:
+        nonlocal last, unsaid
+        journal.evicted(Eviction(e.project.id, wall_clock(), store.clock.now(), e.for_id))
+        now = time.monotonic()
+        if now - last < EVICTION_LOG_EVERY:
+            unsaid += 1
+            return
+        also = f" ({unsaid} more since the last line)" if unsaid else ""
+        log.warning(
+            "mock-oms holds --max-projects %d projects: evicted %s, the least recently "
+            "polled of %d NAME~suffix instances, to make room for %s%s",
+            most,
+            e.project.id,
+            e.instances,
+            e.for_id,
+            also,
+        )
+        last, unsaid = now, 0
+
+    return evicted

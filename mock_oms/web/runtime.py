@@ -13,6 +13,7 @@ from mock_oms.faults.chooser import FaultChooser
 from mock_oms.journal.requests import Journal
 from mock_oms.oms.envelope import RequestIds
 from mock_oms.scenarios.loader import load_bundled, load_paths
+from mock_oms.web.work import Work
 
 __all__ = ["Runtime", "library_of"]
 
@@ -29,6 +30,9 @@ class Runtime:
     journal: Journal = field(default_factory=Journal)
     faults: FaultChooser = field(default_factory=FaultChooser)  # fault seed, injections
     startup_library: Library = field(default_factory=Library)  # what a fresh reset restores
+    work: Work = field(default_factory=Work)  # the slot of long control work
+    # the scenarios loaded through the control API, and the bytes each was sent as
+    uploads: dict[str, int] = field(default_factory=dict)
 
     @property
     def clock(self) -> Clock:

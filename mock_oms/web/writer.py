@@ -9,11 +9,20 @@ returns :class:`Answer`, a Starlette response whose sending is :func:`write` too
 from __future__ import annotations
 
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import Any
 
 from starlette.responses import Response
 
-from mock_oms.core.errors import MethodNotAllowed, MockOmsError, Unauthorized
+from mock_oms.core.errors import (
+    Busy,
+    HeadersTooLarge,
+    MethodNotAllowed,
+    MockOmsError,
+    RequestTimeout,
+    TooLarge,
+    Unauthorized,
+)
 from mock_oms.oms import envelope
 
 __all__ = [
@@ -25,6 +34,7 @@ __all__ = [
     "error_headers",
     "error_status",
     "headers",
+    "raw",
     "write",
 ]
 
@@ -41,12 +51,21 @@ def headers(
     return [(b"content-type", content_type), (b"content-length", b"%d" % length), *extra]
 
 
+_CLOSE = (b"connection", b"close")
+
+
 def error_headers(exc: MockOmsError) -> Headers:
-    """What an error says besides its body: the methods a 405 allows, a 401's challenge."""
+    """What an error says besides its body: the methods a 405 allows, a 401's challenge,
+    when to retry a 503; ``Connection: close`` when the rest of the request is not read
+    (an oversize body, a request that stalled)."""
     if isinstance(exc, MethodNotAllowed) and exc.allowed:
         return [(b"allow", ", ".join(exc.allowed).encode())]
     if isinstance(exc, Unauthorized) and exc.challenge:
         return [(b"www-authenticate", exc.challenge.encode())]
+    if isinstance(exc, Busy):
+        return [(b"retry-after", b"%d" % exc.retry_after), _CLOSE]
+    if isinstance(exc, TooLarge | HeadersTooLarge | RequestTimeout):
+        return [_CLOSE]
     return []
 
 
@@ -83,6 +102,20 @@ async def write(
         await send({"type": "http.response.body", "body": payload[:keep], "more_body": True})
         return
     await send({"type": "http.response.body", "body": payload})
+
+
+def raw(status: int, body: bytes, head: Headers) -> bytes:
+    """A whole HTTP/1.1 response as bytes, for the connection layer, which answers some
+    requests before any ASGI request exists (a request that stalled, or that the HTTP
+    parser refused): the same status, headers and body as :func:`write` would send."""
+    try:
+        phrase = HTTPStatus(status).phrase.encode()
+    except ValueError:
+        phrase = b""
+    lines = [b"HTTP/1.1 %d %s" % (status, phrase), *(name + b": " + value for name, value in head)]
+    if _CLOSE not in head:
+        lines.append(b"connection: close")  # nothing more is read from the connection
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
 class Answer(Response):

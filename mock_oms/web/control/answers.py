@@ -5,10 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ENVELOPE_REF", "NO_PROJECT", "NO_SCENARIO", "TOO_LARGE", "errors"]
+__all__ = [
+    "BUSY",
+    "ENVELOPE_REF",
+    "LIMIT",
+    "NO_PROJECT",
+    "NO_SCENARIO",
+    "TOO_LARGE",
+    "errors",
+]
 
 ENVELOPE_REF = "#/components/schemas/MigrationProgressResponse_ErrorEnvelope"
-TOO_LARGE = "A body larger than a scenario file may be, 16 MiB (PARAM_ERROR)."
+TOO_LARGE = (
+    "A body larger than the route takes (PARAM_ERROR): 16 MiB for a scenario, --max-body "
+    "(2 MiB) for the others. The connection is closed after the answer."
+)
+LIMIT = "The server holds the most it may of these (LIMIT_REACHED); clear some first."
+BUSY = (
+    "Another scenario is being loaded and did not finish within 10 s (SERVICE_BUSY, "
+    "with Retry-After)."
+)
 NO_PROJECT = "No such project (GHANA-PROJECT000001)."
 NO_SCENARIO = "No scenario of that name (NOT_FOUND)."
 

@@ -2,12 +2,15 @@
 place where every error of the FastAPI side becomes an envelope (through ``writer``).
 
 Handlers are ``async def`` so that they run on the event loop, one at a time, never on a
-worker thread beside a poll.
+worker thread beside a poll; what may take long (reading a scenario, a page of projects) is
+handed to a thread by :mod:`mock_oms.web.work`, and touches the store only under its lock.
+Every body is read with a bound first (:mod:`mock_oms.web.bodies`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,8 +27,10 @@ from mock_oms.core.errors import (
     MockOmsError,
     NotFound,
 )
+from mock_oms.scenarios.loader import MAX_FILE_BYTES
 from mock_oms.web import writer
 from mock_oms.web.access import install_control_guard
+from mock_oms.web.bodies import BodyLimit, Scope
 from mock_oms.web.control import clock, docs, faults, index, journal, projects, scenarios
 from mock_oms.web.control.deps import not_json_object
 from mock_oms.web.openapi import install_openapi
@@ -61,8 +66,24 @@ def build(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     _install_error_handlers(app, runtime)
     install_openapi(app)
+    # the body bound first, then the token outside it: a caller without the token is
+    # refused before any of its body is read
+    app.add_middleware(BodyLimit, runtime=runtime, limit=_body_limit(runtime))
     install_control_guard(app, runtime)
     return app
+
+
+def _body_limit(runtime: Runtime) -> Callable[[Scope], tuple[int, bool]]:
+    """A scenario upload may be as large as a scenario file and is read by its route (in
+    its work slot); every other control body is JSON of at most ``--max-body`` bytes."""
+    most = runtime.settings.max_body
+
+    def limit(scope: Scope) -> tuple[int, bool]:
+        if scope["path"] == "/_mock/scenarios" and scope["method"] == "POST":
+            return MAX_FILE_BYTES, True
+        return most, False
+
+    return limit
 
 
 def _answer(runtime: Runtime, exc: MockOmsError) -> writer.Answer:

@@ -1,6 +1,6 @@
 """What the control routes depend on: the server's runtime, and request bodies read with a
 bound (those that FastAPI does not parse: YAML scenarios, injections checked against the
-JSON Schema)."""
+JSON Schema). Every body has passed :class:`~mock_oms.web.bodies.BodyLimit` first."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from mock_oms.web.runtime import Runtime
 
 __all__ = [
     "InjectionBody",
-    "RawBody",
     "RuntimeDep",
     "injection_body",
     "not_json_object",
@@ -46,9 +45,6 @@ async def read_body(request: Request, limit: int = MAX_FILE_BYTES) -> bytes:
         if len(body) > limit:
             raise TooLarge(f"the body is larger than {limit} bytes")
     return bytes(body)
-
-
-RawBody = Annotated[bytes, Depends(read_body)]
 
 
 async def injection_body(request: Request) -> dict[str, Any]:

@@ -9,13 +9,16 @@ included.
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter
 
 from mock_oms.core.errors import BadRequest, DocumentProblems, ProjectNotFound
 from mock_oms.core.kinds import Kind
+from mock_oms.core.store import check_project_id
 from mock_oms.faults.injections import Active, parse_injection
 from mock_oms.faults.model import label
-from mock_oms.web.control.answers import TOO_LARGE, errors
+from mock_oms.web.control.answers import LIMIT, TOO_LARGE, errors
 from mock_oms.web.control.deps import InjectionBody, RuntimeDep
 from mock_oms.web.control.models import Cleared, FaultOut, FaultsOut
 from mock_oms.web.runtime import Runtime
@@ -58,14 +61,18 @@ def describe(active: Active, now: float) -> FaultOut:
 
 
 def _inject(runtime: Runtime, doc: dict[str, object], project_id: str | None) -> FaultOut:
-    if project_id is not None and not runtime.store.serves(project_id):
-        raise ProjectNotFound(project_id)
+    if project_id is not None:
+        check_project_id(project_id)  # an ID no poll can name would never fire
+        if not runtime.store.serves(project_id):
+            raise ProjectNotFound(project_id)
     try:  # a deviation may name the fields of either endpoint
         injection = parse_injection(doc, (Kind.MIGRATION, Kind.SYNC))
     except DocumentProblems as exc:
         raise BadRequest(str(exc)) from None
     now = runtime.clock.now()
-    return describe(runtime.faults.injections.inject(injection, project_id, now), now)
+    size = len(json.dumps(doc, separators=(",", ":")))
+    active = runtime.faults.injections.inject(injection, project_id, now, size=size)
+    return describe(active, now)
 
 
 @router.get("/_mock/faults")
@@ -85,7 +92,7 @@ async def list_faults(runtime: RuntimeDep) -> FaultsOut:
     "/_mock/faults",
     status_code=201,
     openapi_extra={"requestBody": _BODY},
-    responses=errors({413: TOO_LARGE}),
+    responses=errors({409: LIMIT, 413: TOO_LARGE}),
 )
 async def inject_global(body: InjectionBody, runtime: RuntimeDep) -> FaultOut:
     """Inject a fault into every OMS request (known projects or not)."""
@@ -110,7 +117,12 @@ async def list_project_faults(project_id: str, runtime: RuntimeDep) -> list[Faul
     status_code=201,
     openapi_extra={"requestBody": _BODY},
     responses=errors(
-        {404: "No project is served under that ID (GHANA-PROJECT000001).", 413: TOO_LARGE}
+        {
+            400: "An ID no poll could name (PARAM_ERROR), or an invalid injection.",
+            404: "No project is served under that ID (GHANA-PROJECT000001).",
+            409: LIMIT,
+            413: TOO_LARGE,
+        }
     ),
 )
 async def inject_project(project_id: str, body: InjectionBody, runtime: RuntimeDep) -> FaultOut:

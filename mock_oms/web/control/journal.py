@@ -14,6 +14,7 @@ from mock_oms.journal.requests import Entry
 from mock_oms.web.control.deps import RuntimeDep
 from mock_oms.web.control.models import (
     EntryOut,
+    EvictionOut,
     IntervalsByClock,
     IntervalsOut,
     MomentOut,
@@ -114,6 +115,13 @@ async def list_requests(
         dropped=counts.dropped,
         capacity=counts.capacity,
         untracked=counts.untracked,
+        evicted=counts.evicted,
+        evictions=[
+            EvictionOut(
+                project_id=e.project_id, time=e.time, scenario_time=e.scenario_time, for_id=e.for_id
+            )
+            for e in runtime.journal.evictions()
+        ],
     )
 
 

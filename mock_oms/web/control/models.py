@@ -25,6 +25,7 @@ __all__ = [
     "ClockState",
     "EntryOut",
     "EventOut",
+    "EvictionOut",
     "FaultOut",
     "FaultsOut",
     "Health",
@@ -36,6 +37,7 @@ __all__ = [
     "NewProject",
     "PollsOut",
     "ProjectOut",
+    "ProjectSummary",
     "RequestsOut",
     "ResetOut",
     "RouteOut",
@@ -144,7 +146,10 @@ class ScenarioSummary(Model):
     phases: int
     duration: float | None = Field(description="Seconds until the last phase, when all are timed.")
     projects: list[str] = Field(description="The project IDs that serve it besides its name.")
-    source: str
+    source: str = Field(
+        description="Its file, relative to the scenario folder it was found in; "
+        "`<request body>` when it was uploaded."
+    )
     replay: bool = Field(description="A recording served as it was recorded.")
     plain: bool = Field(
         description="Only contract-conforming answers: no faults declared, not a replay."
@@ -196,7 +201,10 @@ class StepOut(Model):
     error_message: str | None = Field(alias="errorMessage", description="When FAILED.")
 
 
-class ProjectOut(Model):
+class ProjectSummary(Model):
+    """A project as ``GET /_mock/projects`` lists it: :class:`ProjectOut` without its
+    events."""
+
     project_id: str = Field(alias="projectId")
     scenario: str
     kind: Kind
@@ -213,6 +221,11 @@ class ProjectOut(Model):
     phase_id: str | None = Field(alias="phaseId")
     scenario_time: float = Field(alias="scenarioTime", description="Seconds since it started.")
     legal_actions: list[str] = Field(alias="legalActions")
+
+
+class ProjectOut(ProjectSummary):
+    """A project with the events so far."""
+
     events: list[EventOut]
     dropped_events: int = Field(alias="droppedEvents")
     steps: list[StepOut] = Field(
@@ -292,6 +305,13 @@ class EntryOut(Model):
     )
 
 
+class EvictionOut(Model):
+    project_id: str = Field(alias="projectId")
+    time: float = Field(description="Wall clock, Unix seconds.")
+    scenario_time: float = Field(alias="scenarioTime")
+    for_id: str = Field(alias="for", description="The project that took its place.")
+
+
 class RequestsOut(Model):
     entries: list[EntryOut] = Field(description="The kept requests that match, oldest first.")
     total: int = Field(description="Requests received since the journal was emptied.")
@@ -300,6 +320,14 @@ class RequestsOut(Model):
     capacity: int = Field(description="The ring buffer's size (--journal-size).")
     untracked: int = Field(
         description="Requests of projects beyond the poll statistics' bound (--max-projects)."
+    )
+    evicted: int = Field(
+        default=0,
+        description="Projects evicted at --max-projects to make room (least recently polled "
+        "NAME~suffix instances first), since the journal was emptied.",
+    )
+    evictions: list[EvictionOut] = Field(
+        default_factory=list, description="The last 100 evictions, oldest first."
     )
 
 

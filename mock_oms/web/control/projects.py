@@ -1,20 +1,26 @@
 """``/_mock/projects``: the projects a server holds, their actions and resets; and
-``/_mock/reset`` for all of them."""
+``/_mock/reset`` for all of them.
+
+The listing is paged (``limit``, and a ``cursor`` the previous page's ``Link: <...>;
+rel="next"`` header carries) and summarised unless ``full=true``: a page costs the same
+whether the server holds ten projects or a hundred thousand."""
 
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
+from pydantic import TypeAdapter
 
 from mock_oms.core import stepview
 from mock_oms.core.engine import Event, Snapshot
-from mock_oms.core.errors import MockOmsError, ProjectNotFound
+from mock_oms.core.errors import BadRequest, MockOmsError, ProjectNotFound
 from mock_oms.core.kinds import progress_path
 from mock_oms.core.lifecycle import Action, legal_actions
-from mock_oms.core.store import Project
+from mock_oms.core.store import Project, Store
 from mock_oms.oms import envelope
+from mock_oms.web import writer
 from mock_oms.web.control.answers import NO_PROJECT, NO_SCENARIO, errors
 from mock_oms.web.control.deps import RuntimeDep
 from mock_oms.web.control.models import (
@@ -23,11 +29,15 @@ from mock_oms.web.control.models import (
     EventOut,
     NewProject,
     ProjectOut,
+    ProjectSummary,
     ResetOut,
     StepOut,
 )
+from mock_oms.web.work import off_loop
 
 __all__ = [
+    "DEFAULT_PAGE",
+    "MAX_PAGE",
     "act",
     "create_project",
     "delete_project",
@@ -37,7 +47,11 @@ __all__ = [
     "reset_all",
     "reset_project",
     "router",
+    "summary",
 ]
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 
 router = APIRouter(tags=["mock-oms control API"])
 
@@ -72,44 +86,111 @@ def _steps(project: Project, snap: Snapshot) -> list[StepOut]:
     ]
 
 
+def summary(project: Project, snap: Snapshot) -> ProjectSummary:
+    return ProjectSummary.model_validate(_fields(project, snap))
+
+
 def describe(project: Project, snap: Snapshot) -> ProjectOut:
     state = project.state
-    kind = state.scenario.kind
-    phase = state.compiled.timeline[snap.phase] if snap.phase >= 0 else None
-    return ProjectOut(
-        project_id=project.id,
-        scenario=project.scenario,
-        kind=kind,
-        origin=project.origin.value,
-        path=progress_path(kind, project.id),
-        status=snap.status.value,
-        importance=snap.importance.value,
-        current_step=snap.step,
-        struct_progress=snap.struct,
-        full_progress=snap.full,
-        incr_checkpoint=snap.incr,
-        reverse_checkpoint=snap.reverse,
-        phase=phase.index if phase else None,
-        phase_id=phase.id if phase else None,
-        scenario_time=snap.elapsed,
-        legal_actions=[a.value for a in legal_actions(snap.status)],
-        events=[_event(e) for e in state.events],
-        dropped_events=state.dropped_events,
-        steps=_steps(project, snap),
+    return ProjectOut.model_validate(
+        {
+            **_fields(project, snap),
+            "events": [_event(e) for e in state.events],
+            "dropped_events": state.dropped_events,
+            "steps": _steps(project, snap),
+        }
     )
 
 
-@router.get("/_mock/projects")
-async def list_projects(runtime: RuntimeDep) -> list[ProjectOut]:
-    """The projects started so far (a scenario's project starts at its first poll)."""
-    store = runtime.store
-    out = []
-    for project in store.projects():
+def _fields(project: Project, snap: Snapshot) -> dict[str, Any]:
+    state = project.state
+    kind = state.scenario.kind
+    phase = state.compiled.timeline[snap.phase] if snap.phase >= 0 else None
+    return {
+        "project_id": project.id,
+        "scenario": project.scenario,
+        "kind": kind,
+        "origin": project.origin.value,
+        "path": progress_path(kind, project.id),
+        "status": snap.status.value,
+        "importance": snap.importance.value,
+        "current_step": snap.step,
+        "struct_progress": snap.struct,
+        "full_progress": snap.full,
+        "incr_checkpoint": snap.incr,
+        "reverse_checkpoint": snap.reverse,
+        "phase": phase.index if phase else None,
+        "phase_id": phase.id if phase else None,
+        "scenario_time": snap.elapsed,
+        "legal_actions": [a.value for a in legal_actions(snap.status)],
+    }
+
+
+_NEXT = {
+    "Link": {
+        "description": '`<...>; rel="next"`: the next page, when there is one.',
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {
+        "description": "How many projects the server holds.",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+_SUMMARIES = TypeAdapter(list[ProjectSummary])
+_FULL = TypeAdapter(list[ProjectOut])
+
+
+def _page(store: Store, projects: list[Project], full: bool) -> bytes:
+    """The JSON of a page: each project observed now (one gone meanwhile is left out)."""
+    found: list[Any] = []
+    for listed in projects:
         try:
-            out.append(describe(*store.observe(project.id)))
+            project, snap = store.observe(listed.id)
         except MockOmsError:  # deleted meanwhile
             continue
-    return out
+        found.append(describe(project, snap) if full else summary(project, snap))
+    return (_FULL if full else _SUMMARIES).dump_json(found, by_alias=True)
+
+
+@router.get(
+    "/_mock/projects",
+    response_model=None,
+    responses={
+        200: {"model": list[ProjectSummary], "headers": _NEXT},
+        **errors({400: "A cursor no page gave."}),
+    },
+)
+async def list_projects(
+    request: Request,
+    runtime: RuntimeDep,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="At most this many projects.")
+    ] = DEFAULT_PAGE,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=20, description='From the previous page\'s `Link: <...>; rel="next"`.'),
+    ] = None,
+    full: Annotated[
+        bool, Query(description="Each project with its events, as GET /_mock/projects/{id}.")
+    ] = False,
+) -> writer.Answer:
+    """The projects started so far (a scenario's project starts at its first poll), in the
+    order they started, a page at a time; summarised (no events) unless ``full``.
+
+    A page of up to 1,000 projects is observed and written in a thread, beside the polls
+    rather than ahead of them (the models validate what is written, as everywhere)."""
+    if cursor is not None and not cursor.isdigit():
+        raise BadRequest("cursor must be the one a previous page's Link header gave")
+    store = runtime.store
+    page = store.page(int(cursor) if cursor else 0, limit)
+    body = await off_loop(_page, store, page.projects, full)
+    headers = {"x-total-count": str(page.total)}
+    if page.after is not None:
+        query = f"limit={limit}&cursor={page.after}" + ("&full=true" if full else "")
+        headers["link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return writer.Answer(body, headers=headers)
 
 
 @router.post(
@@ -175,6 +256,7 @@ async def reset_all(
                 store.delete(project.id)
         store.set_speed(runtime.settings.effective_speed)
         runtime.ids.restart()
+        runtime.uploads.clear()
     else:
         count = store.reset()
     runtime.journal.clear()
