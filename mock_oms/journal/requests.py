@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from mock_oms.core.lifecycle import Status
 from mock_oms.journal.notices import Notice, Notices
-from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Polls, Timeline, empty
+from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Moment, Polls, Timeline, empty
 
 __all__ = [
     "DEFAULT_MAX_TRACKED",
@@ -288,6 +288,17 @@ class Journal:
         with self._lock:
             polls = self._polls.get(project_id)
             return empty(project_id) if polls is None else polls.timeline(project_id)
+
+    def poll_counts(self, project_ids: Iterable[str]) -> dict[str, tuple[int, Moment | None]]:
+        """How many requests named each of ``project_ids`` and when the last came, for
+        those ever polled: what a listing shows beside each project, under one lock."""
+        with self._lock:
+            found = {pid: self._polls.get(pid) for pid in project_ids}
+            return {
+                pid: (polls.count, None if polls.last is None else Moment(*polls.last))
+                for pid, polls in found.items()
+                if polls is not None
+            }
 
     # -- resetting --------------------------------------------------------------------------
 
