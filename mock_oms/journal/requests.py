@@ -18,6 +18,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 from mock_oms.core.lifecycle import Status
@@ -268,8 +269,12 @@ class Journal:
         (``since <= scenario_time <= until``), by sequence number (``seq > after``); at most
         ``limit`` of them (the oldest that match). Also the counts, taken at the same moment."""
         with self._lock:
-            raw = list(self._entries)
-            counts = self._counts(len(raw))
+            kept = self._entries
+            skip = 0  # seqs follow each other: those up to ``after`` are not even copied
+            if after is not None and kept:
+                skip = min(len(kept), max(0, after - kept[0][0] + 1))
+            raw = list(islice(kept, skip, None))
+            counts = self._counts(len(kept))
         out: list[Entry] = []
         for item in _select(raw, project_id, since, until, after):
             if limit is not None and len(out) >= limit:
