@@ -4,16 +4,20 @@
     python benchmarks/dashboard.py --quick         # 3 rounds of 3 s
     python benchmarks/dashboard.py --json out.json
 
-One ``mock-oms serve`` (bundled scenarios, real clock at speed 60) is loaded over the same
-mix of projects as ``run.py``, in alternating rounds: without a dashboard, then with
-``/_mock/ui`` open in a real headless Chromium (Debian's ``chromium``, driven by Playwright
-in a child process), one project selected (the first listed) so that its timeline, polls and
-faults are read too, the page refreshing every second as it does by default. Each round
-reports requests/s, latencies and the server's CPU time per OMS request (its control calls
-included: that is the dashboard's cost to the server). Each ratio is with/without: the
-median over the rounds of a round with the page against the round just before it (the
-machine drifts; a pair shares its state). The child counts the control calls the page made,
-so the figure says what was open.
+One ``mock-oms serve`` (bundled scenarios, real clock at speed 60), the page being
+``/_mock/ui`` open in a real headless Chromium (Debian's ``chromium``, driven by Playwright in
+a child process) with one project selected (the first listed) so that its timeline, polls
+and faults are read too, refreshing every second as it does by default:
+
+1. idle, the server's CPU time over ``--idle`` seconds without the page, then with it open:
+   what the page itself costs the server, with no load to blur it;
+2. loaded over the same mix of projects as ``run.py``, in alternating rounds without and
+   with the page: requests/s, latencies, and the server's CPU time per OMS request (its
+   control calls included: that is the page's cost to the server). Each ratio is
+   with/without: the median over the rounds of a round with the page against the round just
+   before it (the machine drifts; a pair shares its state).
+
+The child counts the control calls the page made, so the figures say what was open.
 """
 
 from __future__ import annotations
@@ -120,6 +124,26 @@ def hold_page(url: str) -> None:
     print(calls, f"{seconds:.3f}", flush=True)
 
 
+def idle_cost(server: procs.Server, url: str, seconds: float) -> dict[str, float]:
+    """The server's CPU time a second, idle, without and then with the page open: what the
+    page itself costs it, free of the noise of a load."""
+    before = server.cpu_seconds()
+    time.sleep(seconds)
+    alone = (server.cpu_seconds() - before) / seconds
+    page = Page(url)
+    try:
+        before = server.cpu_seconds()
+        time.sleep(seconds)
+        opened = (server.cpu_seconds() - before) / seconds
+    finally:
+        calls, took = page.close()
+    return {
+        "cpu_ms_per_s_without": alone * 1000,
+        "cpu_ms_per_s_with": opened * 1000,
+        "control_calls_per_s": calls / took,
+    }
+
+
 def measure(
     args: argparse.Namespace, server: procs.Server, paths: Sequence[str], into: Rounds
 ) -> None:
@@ -189,6 +213,12 @@ def table(results: dict[str, Any]) -> str:
     spread = ", ".join(f"{r:.2f}" for r in results["round_ratios_requests_per_s"])
     lines.append(f"  (medians of the rounds' ratios; req/s ratio of each round: {spread})")
     lines.append(f"the open page made {results['control_calls_per_s']:.1f} control calls/s")
+    idle = results["idle"]
+    cost = idle["cpu_ms_per_s_with"] - idle["cpu_ms_per_s_without"]
+    lines.append(
+        f"idle, the open page cost the server {cost:.1f} ms of CPU a second "
+        f"({cost / 10:.2f} % of one core)"
+    )
     return "\n".join(lines)
 
 
@@ -201,6 +231,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=None, help="rounds each way [4]")
     parser.add_argument("--duration", type=float, default=None, help="seconds a round [10]")
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds idle, each way")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--instances", type=int, default=4, help="NAME~N per scenario in the mix")
@@ -238,6 +269,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             seconds=args.warmup,
         )
         url = f"http://{server.host}:{server.port}/_mock/ui"
+        idle = idle_cost(server, url, args.idle)
+        print(
+            f"  idle     the server's CPU: {idle['cpu_ms_per_s_without']:.1f} ms/s alone, "
+            f"{idle['cpu_ms_per_s_with']:.1f} ms/s with the page open "
+            f"({idle['control_calls_per_s']:.1f} control calls/s)",
+            flush=True,
+        )
         for n in range(1, args.rounds + 1):
             measure(args, server, paths, without)
             show(f"round {n}", without)
@@ -249,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with_page.control_calls_per_s.append(calls / seconds)
             show(f"round {n}", with_page)
     results = report(without, with_page)
+    results["idle"] = idle
     results["options"] = {k: v for k, v in vars(args).items() if k != "json"}
     results["load_average_after"] = procs.load_average()
     print()

@@ -83,3 +83,21 @@ def test_listed_projects_carry_their_poll_count_and_last_poll(client: ControlCli
     client.reset("full-migration")  # its poll timeline starts afresh
     client.progress("full-migration")
     assert client.project("full-migration").polls == 1
+
+
+def test_the_listing_carries_step_lists_without_events_when_asked(
+    client: ControlClient,
+) -> None:
+    client.progress("full-migration")
+    client.advance(40)
+    client.act("full-migration", "stop")
+    full = client.project("full-migration")
+    response = client.http.get("/_mock/projects", params={"steps": "true", "limit": 1})
+    (row,) = response.json()
+    assert "events" not in row
+    assert row["steps"] == [s.to_json() for s in full.steps]
+    assert row["status"] == "SUSPEND"
+    client.create("sync-project")
+    following = client.http.get("/_mock/projects", params={"steps": "true", "limit": 1})
+    assert "steps=true" in following.headers["link"]
+    assert "steps" not in client.http.get("/_mock/projects").json()[0]

@@ -168,7 +168,7 @@
   }
 
   async function refreshProjects() {
-    const q = new URLSearchParams({ limit: String(PAGE_SIZE), full: "true" });
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE), steps: "true" });
     if (s.cursor) q.set("cursor", s.cursor);
     const { data, response } = await call("GET", `/_mock/projects?${q}`);
     const link = response.headers.get("link") || "";

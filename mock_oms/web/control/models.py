@@ -38,6 +38,7 @@ __all__ = [
     "PhaseOut",
     "PollsOut",
     "ProjectOut",
+    "ProjectSteps",
     "ProjectSummary",
     "RequestsOut",
     "ResetOut",
@@ -230,6 +231,13 @@ class ProjectSummary(Model):
     last_poll: MomentOut | None = Field(
         default=None, alias="lastPoll", description="When the last of them came."
     )
+
+
+class ProjectSteps(ProjectSummary):
+    """A project as ``GET /_mock/projects?steps=true`` lists it: with its V4 step list, not
+    its events (what the dashboard's table shows)."""
+
+    steps: list[StepOut] = Field(description="The V4 step list, in run order (docs/v4.md).")
 
 
 class ProjectOut(ProjectSummary):

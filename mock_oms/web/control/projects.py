@@ -32,6 +32,7 @@ from mock_oms.web.control.models import (
     NewProject,
     PhaseOut,
     ProjectOut,
+    ProjectSteps,
     ProjectSummary,
     ResetOut,
     SpanOut,
@@ -164,10 +165,11 @@ _NEXT = {
 
 
 _SUMMARIES = TypeAdapter(list[ProjectSummary])
+_WITH_STEPS = TypeAdapter(list[ProjectSteps])
 _FULL = TypeAdapter(list[ProjectOut])
 
 
-def _page(runtime: Runtime, projects: list[Project], full: bool) -> bytes:
+def _page(runtime: Runtime, projects: list[Project], full: bool, steps: bool) -> bytes:
     """The JSON of a page: each project observed now (one gone meanwhile is left out)."""
     store = runtime.store
     seen = runtime.journal.poll_counts(p.id for p in projects)
@@ -178,15 +180,22 @@ def _page(runtime: Runtime, projects: list[Project], full: bool) -> bytes:
         except MockOmsError:  # deleted meanwhile
             continue
         polls = seen.get(project.id, _NEVER)
-        found.append(describe(project, snap, polls) if full else summary(project, snap, polls))
-    return (_FULL if full else _SUMMARIES).dump_json(found, by_alias=True)
+        if full:
+            found.append(describe(project, snap, polls))
+        elif steps:
+            fields = {**_fields(project, snap, polls), "steps": _steps(project, snap)}
+            found.append(ProjectSteps.model_validate(fields))
+        else:
+            found.append(summary(project, snap, polls))
+    adapter = _FULL if full else _WITH_STEPS if steps else _SUMMARIES
+    return adapter.dump_json(found, by_alias=True)
 
 
 @router.get(
     "/_mock/projects",
     response_model=None,
     responses={
-        200: {"model": list[ProjectSummary], "headers": _NEXT},
+        200: {"model": list[ProjectSummary | ProjectSteps | ProjectOut], "headers": _NEXT},
         **errors({400: "A cursor no page gave."}),
     },
 )
@@ -203,9 +212,14 @@ async def list_projects(
     full: Annotated[
         bool, Query(description="Each project with its events, as GET /_mock/projects/{id}.")
     ] = False,
+    steps: Annotated[
+        bool,
+        Query(description="Each project with its V4 step list but not its events (unless full)."),
+    ] = False,
 ) -> writer.Answer:
     """The projects started so far (a scenario's project starts at its first poll), in the
-    order they started, a page at a time; summarised (no events) unless ``full``.
+    order they started, a page at a time; summarised (no events) unless ``full``; with
+    ``steps``, each summary carries its V4 step list.
 
     A page of up to 1,000 projects is observed and written in a thread, beside the polls
     rather than ahead of them (the models validate what is written, as everywhere)."""
@@ -213,10 +227,11 @@ async def list_projects(
         raise BadRequest("cursor must be the one a previous page's Link header gave")
     store = runtime.store
     page = store.page(int(cursor) if cursor else 0, limit)
-    body = await off_loop(_page, runtime, page.projects, full)
+    body = await off_loop(_page, runtime, page.projects, full, steps)
     headers = {"x-total-count": str(page.total)}
     if page.after is not None:
-        query = f"limit={limit}&cursor={page.after}" + ("&full=true" if full else "")
+        query = f"limit={limit}&cursor={page.after}"
+        query += ("&full=true" if full else "") + ("&steps=true" if steps and not full else "")
         headers["link"] = f'<{request.url.path}?{query}>; rel="next"'
     return writer.Answer(body, headers=headers)
 
