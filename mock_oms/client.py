@@ -29,6 +29,7 @@ from mock_oms.web.control.models import (
     RequestsOut,
     ResetOut,
     ScenarioSummary,
+    TimelineOut,
 )
 
 JSON = dict[str, Any]
@@ -256,6 +257,11 @@ class BaseClient:
     def polls(self, project_id: str) -> PollsOut:
         """How ``project_id`` was polled: count, first/last, intervals, statuses shown."""
         return self._model(PollsOut, "GET", f"/_mock/projects/{project_id}/polls")
+
+    def timeline(self, project_id: str) -> TimelineOut:
+        """The project's phases on its own time axis (played, and due), where the clock
+        is, its status changes; place its polls with ``requests(project_id)``."""
+        return self._model(TimelineOut, "GET", f"/_mock/projects/{project_id}/timeline")
 
     # -- faults ---------------------------------------------------------------------------
 

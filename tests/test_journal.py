@@ -149,6 +149,40 @@ def test_filters() -> None:
     assert journal.entries(project_id="a")[1].total == 11  # counts are of the whole journal
 
 
+@given(
+    size=st.integers(0, 20),
+    sent=st.integers(0, 60),
+    cleared=st.integers(0, 10),
+    after=st.integers(0, 90),
+)
+def test_after_reads_exactly_the_kept_entries_past_a_seq(
+    size: int, sent: int, cleared: int, after: int
+) -> None:
+    # entries before ``after`` are skipped by position (seqs follow each other), through
+    # drops and clears alike: the same as reading them all and filtering
+    journal = Journal(size)
+    for _ in range(cleared):
+        record(journal)
+    journal.clear()
+    for _ in range(sent):
+        record(journal)
+    every = [e.seq for e in journal.entries()[0]]
+    assert [e.seq for e in journal.entries(after=after)[0]] == [s for s in every if s > after]
+    assert journal.entries(after=after)[1] == journal.counts()
+
+
+def test_poll_counts_say_how_often_and_when_last_for_those_polled() -> None:
+    journal = Journal(2)  # the counts are exact whatever the ring buffer drops
+    for i in range(5):
+        record(journal, wall=100.0 + i, now=float(i), project="a")
+    record(journal, now=9.0, project=None)
+    found = journal.poll_counts(["a", "never"])
+    assert found.keys() == {"a"}
+    count, last = found["a"]
+    assert count == 5
+    assert last is not None and (last.time, last.scenario_time) == (104.0, 4.0)
+
+
 def test_clear_empties_everything_and_restarts_the_sequence() -> None:
     journal = Journal(2)
     for _ in range(5):

@@ -5,12 +5,14 @@ left out of the wheel's build configuration fails here."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 
 from mock_oms.resources import scenarios_dir, schemas_dir
 from mock_oms.scenarios.loader import load_bundled
+from mock_oms.web.access import UI_ASSETS
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -36,3 +38,13 @@ def test_the_package_carries_every_file_of_the_checkout(folder: str, installed: 
 def test_the_bundled_library_is_every_scenario_file() -> None:
     files = {p.stem for p in (CHECKOUT / "scenarios").rglob("*.yaml")}
     assert set(load_bundled().scenarios) == files
+
+
+def test_the_package_carries_the_dashboards_files() -> None:
+    # hatch ships every file under mock_oms/; .ci/run fetches them from an installed wheel
+    folder = files("mock_oms.web").joinpath("assets")
+    shipped = {p.name for p in folder.iterdir() if p.is_file()}
+    assert shipped == {"ui.html", *UI_ASSETS}
+    source = CHECKOUT / "mock_oms" / "web" / "assets"
+    for name in shipped:
+        assert folder.joinpath(name).read_bytes() == (source / name).read_bytes()

@@ -334,6 +334,7 @@ def serve(
             f"  V4 API: POST {base_url}/api/v2?Action=NAME; CreateProject plays "
             f"{v4_scenario}{missing} unless the project names a scenario"
         )
+        click.echo(f"  dashboard: {base_url}/_mock/ui")
 
     try:
         run(config, library=library, on_ready=ready)

@@ -198,6 +198,9 @@ class ProjectState:
     events: tuple[Event, ...] = ()
     dropped_events: int = 0
     marks: Marks = ()  # when each V4 step started, finished, failed (stepline.py)
+    # the phases played, in order, each with the project seconds it began (the last
+    # MAX_EVENTS): what a timeline draws; a phase played again is listed again
+    entered: tuple[tuple[int, float], ...] = ()
 
     @property
     def scenario(self) -> Scenario:
@@ -228,7 +231,12 @@ def start(
         zero = Figures(first.struct[0], first.full[0], 0, 0)
         waiting = Override(Status.INIT, first.step, first.importance, zero, t, True)
         return replace(state, override=waiting)
-    return replace(state, marks=stepline.initial_marks(compiled.plan))
+    return replace(state, marks=stepline.initial_marks(compiled.plan), entered=((0, 0.0),))
+
+
+def _entered(state: ProjectState, *phases: tuple[int, float]) -> ProjectState:
+    kept = state.entered + phases
+    return replace(state, entered=kept[-MAX_EVENTS:])
 
 
 def _checkpoint(c: Compiled, cursor: Cursor, base: float, k: int, tau: float, name: str) -> float:
@@ -308,18 +316,20 @@ def _crossings(state: ProjectState, runs: list[Cursor], k: int) -> ProjectState:
     plan = c.plan
     run_start = {cursor.run: cursor.tau for cursor in runs}
     events = []
+    entered = []
     marks = state.marks
     for j in range(state.phase + 1, k + 1):
         before, after = timeline[j - 1].status, timeline[j].status
         moves = plan.moves[j]
-        if before is not after or moves:
-            at = run_start.get(c.run_of[j], runs[-1].tau) + c.offset[j] + state.held
-            if before is not after:
-                events.append(Event(at, Source.SCRIPT, before, after, j))
-            if moves:
-                marks = stepline.advance(marks, plan.tables[j - 1], plan.tables[j], at)
+        at = run_start.get(c.run_of[j], runs[-1].tau) + c.offset[j] + state.held
+        entered.append((j, at))
+        if before is not after:
+            events.append(Event(at, Source.SCRIPT, before, after, j))
+        if moves:
+            marks = stepline.advance(marks, plan.tables[j - 1], plan.tables[j], at)
     if marks is not state.marks:
         state = replace(state, marks=marks)
+    state = _entered(state, *entered)
     return _log(state, *events) if events else state
 
 
@@ -398,6 +408,7 @@ def act(
         # a project held for its start (created through the V4 API): the script begins
         state = replace(state, override=None, held=state.held + (t - ov.since))
         state = replace(state, marks=stepline.initial_marks(state.compiled.plan))
+        state = _entered(state, (state.phase, t - state.t0))
         ov = None
         if state.compiled.timeline[state.phase].status is not Status.INIT:
             return _log(state, replace(event, phase=state.phase))
@@ -415,6 +426,7 @@ def act(
                 state.marks, c.plan.tables[state.phase], c.plan.tables[jump], t - state.t0
             )
             state = replace(state, cursor=cursor, phase=jump, marks=marks)
+            state = _entered(state, (jump, t - state.t0))
             return _log(state, replace(event, phase=jump))
         back = action in (Action.STOP, Action.FAIL)
     else:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 from mock_oms.core.lifecycle import Status
 from mock_oms.journal.notices import Notice, Notices
-from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Polls, Timeline, empty
+from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Moment, Polls, Timeline, empty
 
 __all__ = [
     "DEFAULT_MAX_TRACKED",
@@ -268,8 +269,12 @@ class Journal:
         (``since <= scenario_time <= until``), by sequence number (``seq > after``); at most
         ``limit`` of them (the oldest that match). Also the counts, taken at the same moment."""
         with self._lock:
-            raw = list(self._entries)
-            counts = self._counts(len(raw))
+            kept = self._entries
+            skip = 0  # seqs follow each other: those up to ``after`` are not even copied
+            if after is not None and kept:
+                skip = min(len(kept), max(0, after - kept[0][0] + 1))
+            raw = list(islice(kept, skip, None))
+            counts = self._counts(len(kept))
         out: list[Entry] = []
         for item in _select(raw, project_id, since, until, after):
             if limit is not None and len(out) >= limit:
@@ -288,6 +293,17 @@ class Journal:
         with self._lock:
             polls = self._polls.get(project_id)
             return empty(project_id) if polls is None else polls.timeline(project_id)
+
+    def poll_counts(self, project_ids: Iterable[str]) -> dict[str, tuple[int, Moment | None]]:
+        """How many requests named each of ``project_ids`` and when the last came, for
+        those ever polled: what a listing shows beside each project, under one lock."""
+        with self._lock:
+            found = {pid: self._polls.get(pid) for pid in project_ids}
+            return {
+                pid: (polls.count, None if polls.last is None else Moment(*polls.last))
+                for pid, polls in found.items()
+                if polls is not None
+            }
 
     # -- resetting --------------------------------------------------------------------------
 

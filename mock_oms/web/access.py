@@ -1,6 +1,8 @@
 """Who may call what: a bearer token for the control API, HTTP Basic for the OMS endpoints.
 
-``--control-token TOKEN`` guards every ``/_mock`` path except ``/_mock/health``;
+``--control-token TOKEN`` guards every ``/_mock`` path except ``/_mock/health`` and the
+dashboard's page and static files (``/_mock/ui``), which hold no data: the page asks for the
+token and sends it on each control call it makes;
 ``--auth USER:PASSWORD`` guards the OMS endpoints (checked in ``oms_api``, so that refused
 polls are journaled too). Credentials are compared in constant time, as SHA-256 digests so
 that not even their length leaks. Refusals are 401 envelopes written by ``writer``.
@@ -28,6 +30,8 @@ __all__ = [
     "BEARER_CHALLENGE",
     "CONTROL_PREFIX",
     "OPEN_PATHS",
+    "UI_ASSETS",
+    "UI_PATH",
     "BasicAuth",
     "ControlGuard",
     "authorization",
@@ -37,7 +41,9 @@ __all__ = [
 ]
 
 CONTROL_PREFIX = "/_mock"
-OPEN_PATHS = frozenset({"/_mock/health"})
+UI_PATH = "/_mock/ui"
+UI_ASSETS = ("ui.js", "ui.css")  # under UI_PATH, from web/assets/
+OPEN_PATHS = frozenset({"/_mock/health", UI_PATH, *(f"{UI_PATH}/{name}" for name in UI_ASSETS)})
 BASIC_CHALLENGE = 'Basic realm="mock-oms", charset="UTF-8"'
 BEARER_CHALLENGE = 'Bearer realm="mock-oms"'
 

@@ -35,8 +35,10 @@ __all__ = [
     "Model",
     "MomentOut",
     "NewProject",
+    "PhaseOut",
     "PollsOut",
     "ProjectOut",
+    "ProjectSteps",
     "ProjectSummary",
     "RequestsOut",
     "ResetOut",
@@ -44,8 +46,10 @@ __all__ = [
     "RunOut",
     "ScenarioSummary",
     "SightingOut",
+    "SpanOut",
     "Speed",
     "StepOut",
+    "TimelineOut",
 ]
 
 
@@ -221,6 +225,19 @@ class ProjectSummary(Model):
     phase_id: str | None = Field(alias="phaseId")
     scenario_time: float = Field(alias="scenarioTime", description="Seconds since it started.")
     legal_actions: list[str] = Field(alias="legalActions")
+    polls: int = Field(
+        default=0, description="OMS requests that named it, however answered (as its polls)."
+    )
+    last_poll: MomentOut | None = Field(
+        default=None, alias="lastPoll", description="When the last of them came."
+    )
+
+
+class ProjectSteps(ProjectSummary):
+    """A project as ``GET /_mock/projects?steps=true`` lists it: with its V4 step list, not
+    its events (what the dashboard's table shows)."""
+
+    steps: list[StepOut] = Field(description="The V4 step list, in run order (docs/v4.md).")
 
 
 class ProjectOut(ProjectSummary):
@@ -247,6 +264,50 @@ class ActionEnvelope(Model):
     total_count: int | None = Field(alias="totalCount")
     cost: str
     data: ProjectOut | None
+
+
+class PhaseOut(Model):
+    """One phase of a scenario's timeline, as the scenario states it."""
+
+    index: int
+    id: str | None
+    status: str
+    current_step: str = Field(alias="currentStep")
+    importance: str
+    seconds: float | None = Field(description="How long it lasts, when timed.")
+    polls: int | None = Field(description="How many polls it lasts, when counted in polls.")
+    note: str
+
+
+class SpanOut(Model):
+    """A phase on the project's time axis (project seconds: since it started)."""
+
+    phase: int = Field(description="Its index in `phases`.")
+    start: float
+    end: float | None = Field(description="When it ended or is due to end; null: unknown yet.")
+    planned: bool = Field(description="Not played yet: when the script reaches it if nobody acts.")
+
+
+class TimelineOut(Model):
+    """A project's story on its own time axis: the phases played and those due, where the
+    clock is, and the status changes; the polls are in ``GET /_mock/requests?project=ID``
+    (an entry's ``scenarioTime`` minus ``started`` is its place on this axis)."""
+
+    project_id: str = Field(alias="projectId")
+    scenario: str
+    status: str
+    phase: int | None = Field(description="The phase playing; null when an action holds it.")
+    scenario_time: float = Field(
+        alias="scenarioTime", description="Seconds since it started: where the clock is."
+    )
+    started: float = Field(description="The scenario clock (`GET /_mock/clock` now) it began at.")
+    phases: list[PhaseOut] = Field(description="The scenario's timeline.")
+    spans: list[SpanOut] = Field(
+        description="The phases played (the last 1000), then those due, as far as known: "
+        "not past a phase that waits for an action or counts polls, nor while an action "
+        "holds the project."
+    )
+    events: list[EventOut]
 
 
 class ResetOut(Model):

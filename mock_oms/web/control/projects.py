@@ -13,12 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import TypeAdapter
 
-from mock_oms.core import stepview
+from mock_oms.core import schedule, stepview
 from mock_oms.core.engine import Event, Snapshot
 from mock_oms.core.errors import BadRequest, MockOmsError, ProjectNotFound
 from mock_oms.core.kinds import progress_path
 from mock_oms.core.lifecycle import Action, legal_actions
-from mock_oms.core.store import Project, Store
+from mock_oms.core.store import Project
+from mock_oms.journal.polls import Moment
 from mock_oms.oms import envelope
 from mock_oms.web import writer
 from mock_oms.web.control.answers import NO_PROJECT, NO_SCENARIO, errors
@@ -27,17 +28,24 @@ from mock_oms.web.control.models import (
     ActionArgs,
     ActionEnvelope,
     EventOut,
+    MomentOut,
     NewProject,
+    PhaseOut,
     ProjectOut,
+    ProjectSteps,
     ProjectSummary,
     ResetOut,
+    SpanOut,
     StepOut,
+    TimelineOut,
 )
+from mock_oms.web.runtime import Runtime
 from mock_oms.web.work import off_loop
 
 __all__ = [
     "DEFAULT_PAGE",
     "MAX_PAGE",
+    "Seen",
     "act",
     "create_project",
     "delete_project",
@@ -48,6 +56,7 @@ __all__ = [
     "reset_project",
     "router",
     "summary",
+    "timeline",
 ]
 
 DEFAULT_PAGE = 100
@@ -86,15 +95,19 @@ def _steps(project: Project, snap: Snapshot) -> list[StepOut]:
     ]
 
 
-def summary(project: Project, snap: Snapshot) -> ProjectSummary:
-    return ProjectSummary.model_validate(_fields(project, snap))
+Seen = tuple[int, Moment | None]  # how many polls named a project, and the last one
+_NEVER: Seen = (0, None)
 
 
-def describe(project: Project, snap: Snapshot) -> ProjectOut:
+def summary(project: Project, snap: Snapshot, seen: Seen = _NEVER) -> ProjectSummary:
+    return ProjectSummary.model_validate(_fields(project, snap, seen))
+
+
+def describe(project: Project, snap: Snapshot, seen: Seen = _NEVER) -> ProjectOut:
     state = project.state
     return ProjectOut.model_validate(
         {
-            **_fields(project, snap),
+            **_fields(project, snap, seen),
             "events": [_event(e) for e in state.events],
             "dropped_events": state.dropped_events,
             "steps": _steps(project, snap),
@@ -102,8 +115,9 @@ def describe(project: Project, snap: Snapshot) -> ProjectOut:
     )
 
 
-def _fields(project: Project, snap: Snapshot) -> dict[str, Any]:
+def _fields(project: Project, snap: Snapshot, seen: Seen) -> dict[str, Any]:
     state = project.state
+    count, last = seen
     kind = state.scenario.kind
     phase = state.compiled.timeline[snap.phase] if snap.phase >= 0 else None
     return {
@@ -123,7 +137,19 @@ def _fields(project: Project, snap: Snapshot) -> dict[str, Any]:
         "phase_id": phase.id if phase else None,
         "scenario_time": snap.elapsed,
         "legal_actions": [a.value for a in legal_actions(snap.status)],
+        "polls": count,
+        "last_poll": None
+        if last is None
+        else MomentOut(time=last.time, scenario_time=last.scenario_time),
     }
+
+
+def _seen(runtime: Runtime, project_id: str) -> Seen:
+    return runtime.journal.poll_counts((project_id,)).get(project_id, _NEVER)
+
+
+def _described(runtime: Runtime, project: Project, snap: Snapshot) -> ProjectOut:
+    return describe(project, snap, _seen(runtime, project.id))
 
 
 _NEXT = {
@@ -139,26 +165,37 @@ _NEXT = {
 
 
 _SUMMARIES = TypeAdapter(list[ProjectSummary])
+_WITH_STEPS = TypeAdapter(list[ProjectSteps])
 _FULL = TypeAdapter(list[ProjectOut])
 
 
-def _page(store: Store, projects: list[Project], full: bool) -> bytes:
+def _page(runtime: Runtime, projects: list[Project], full: bool, steps: bool) -> bytes:
     """The JSON of a page: each project observed now (one gone meanwhile is left out)."""
+    store = runtime.store
+    seen = runtime.journal.poll_counts(p.id for p in projects)
     found: list[Any] = []
     for listed in projects:
         try:
             project, snap = store.observe(listed.id)
         except MockOmsError:  # deleted meanwhile
             continue
-        found.append(describe(project, snap) if full else summary(project, snap))
-    return (_FULL if full else _SUMMARIES).dump_json(found, by_alias=True)
+        polls = seen.get(project.id, _NEVER)
+        if full:
+            found.append(describe(project, snap, polls))
+        elif steps:
+            fields = {**_fields(project, snap, polls), "steps": _steps(project, snap)}
+            found.append(ProjectSteps.model_validate(fields))
+        else:
+            found.append(summary(project, snap, polls))
+    adapter = _FULL if full else _WITH_STEPS if steps else _SUMMARIES
+    return adapter.dump_json(found, by_alias=True)
 
 
 @router.get(
     "/_mock/projects",
     response_model=None,
     responses={
-        200: {"model": list[ProjectSummary], "headers": _NEXT},
+        200: {"model": list[ProjectSummary | ProjectSteps | ProjectOut], "headers": _NEXT},
         **errors({400: "A cursor no page gave."}),
     },
 )
@@ -175,9 +212,14 @@ async def list_projects(
     full: Annotated[
         bool, Query(description="Each project with its events, as GET /_mock/projects/{id}.")
     ] = False,
+    steps: Annotated[
+        bool,
+        Query(description="Each project with its V4 step list but not its events (unless full)."),
+    ] = False,
 ) -> writer.Answer:
     """The projects started so far (a scenario's project starts at its first poll), in the
-    order they started, a page at a time; summarised (no events) unless ``full``.
+    order they started, a page at a time; summarised (no events) unless ``full``; with
+    ``steps``, each summary carries its V4 step list.
 
     A page of up to 1,000 projects is observed and written in a thread, beside the polls
     rather than ahead of them (the models validate what is written, as everywhere)."""
@@ -185,10 +227,11 @@ async def list_projects(
         raise BadRequest("cursor must be the one a previous page's Link header gave")
     store = runtime.store
     page = store.page(int(cursor) if cursor else 0, limit)
-    body = await off_loop(_page, store, page.projects, full)
+    body = await off_loop(_page, runtime, page.projects, full, steps)
     headers = {"x-total-count": str(page.total)}
     if page.after is not None:
-        query = f"limit={limit}&cursor={page.after}" + ("&full=true" if full else "")
+        query = f"limit={limit}&cursor={page.after}"
+        query += ("&full=true" if full else "") + ("&steps=true" if steps and not full else "")
         headers["link"] = f'<{request.url.path}?{query}>; rel="next"'
     return writer.Answer(body, headers=headers)
 
@@ -203,13 +246,50 @@ async def list_projects(
 async def create_project(body: NewProject, runtime: RuntimeDep) -> ProjectOut:
     """Start a new instance of a scenario now."""
     project = runtime.store.create(body.scenario, body.project_id)
-    return describe(*runtime.store.observe(project.id))
+    return _described(runtime, *runtime.store.observe(project.id))
 
 
 @router.get("/_mock/projects/{project_id}", responses=errors({404: NO_PROJECT}))
 async def get_project(project_id: str, runtime: RuntimeDep) -> ProjectOut:
     """Status, phase, scenario time and the events so far (does not count as a poll)."""
-    return describe(*runtime.store.observe(project_id))
+    return _described(runtime, *runtime.store.observe(project_id))
+
+
+@router.get("/_mock/projects/{project_id}/timeline", responses=errors({404: NO_PROJECT}))
+async def timeline(project_id: str, runtime: RuntimeDep) -> TimelineOut:
+    """The project's story on its own time axis (seconds since it started): the phases
+    it played and when, those due if nobody acts, where the clock is, the status changes.
+    Place its polls on the same axis from ``GET /_mock/requests?project=ID``. Does not count
+    as a poll."""
+    project, state, snap = runtime.store.read(project_id, create=False)
+    timeline = state.scenario.timeline
+    now = state.t0 + snap.elapsed
+    return TimelineOut(
+        project_id=project.id,
+        scenario=project.scenario,
+        status=snap.status.value,
+        phase=snap.phase if snap.phase >= 0 else None,
+        scenario_time=snap.elapsed,
+        started=state.t0,
+        phases=[
+            PhaseOut(
+                index=p.index,
+                id=p.id,
+                status=p.status.value,
+                current_step=p.step,
+                importance=p.importance.value,
+                seconds=p.seconds,
+                polls=p.polls,
+                note=p.note,
+            )
+            for p in timeline
+        ],
+        spans=[
+            SpanOut(phase=s.phase, start=s.start, end=s.end, planned=s.planned)
+            for s in schedule.spans(state, now)
+        ],
+        events=[_event(e) for e in state.events],
+    )
 
 
 @router.delete(
@@ -291,5 +371,7 @@ async def act(
         raise
     except MockOmsError as exc:  # refused in band, as OMS refuses
         return ActionEnvelope.model_validate(envelope.error(exc, runtime.ids.next(), "0 ms"))
-    document = envelope.success(describe(project, snap).to_json(), runtime.ids.next(), "0 ms")
+    document = envelope.success(
+        _described(runtime, project, snap).to_json(), runtime.ids.next(), "0 ms"
+    )
     return ActionEnvelope.model_validate(document)
