@@ -24,6 +24,8 @@ NO_SERVER = 4  # pytest's usage-error status, which the kit also stops with
 
 MOCK_INTERVAL, REAL_INTERVAL = 5.0, 2.0  # contract_tests.options, not imported here:
 MOCK_DURATION, REAL_DURATION = 900.0, 30.0  # the kit is imported when the command runs
+MOCK_V4_INTERVAL = 10.0
+APIS = ("auto", "v3", "v4")
 DEFAULT_SKEW = 600.0
 
 
@@ -81,7 +83,18 @@ def _projects(
     callback=_base_url,
     metavar="URL",
     help="The server to check (mock-oms or a real OMS), its root: the kit appends "
-    "/api/omsp/v2/... Default: an in-process mock-oms.",
+    "/api/omsp/v2/... (V3) or /api/v2 (V4). Default: an in-process mock-oms.",
+)
+@click.option(
+    "--api",
+    type=click.Choice(APIS),
+    default="auto",
+    show_default=True,
+    envvar=env("contract-api"),
+    help="The API to check: v3 (GET /api/omsp/v2/.../progress), v4 (POST "
+    "/api/v2?Action=NAME), or auto: the one the server speaks (V3 is told by an OMS "
+    "envelope on a progress path, V4 by an envelope with an errorDetail key from "
+    "ListProjects); v3 when it speaks both, as mock-oms does.",
 )
 @click.option(
     "--project",
@@ -107,8 +120,8 @@ def _projects(
     envvar=env("contract-poll-interval"),
     metavar="SECONDS",
     help="Seconds between two polls of each observed project.",
-    show_default=f"{MOCK_INTERVAL:g} against mock-oms (scenario time), {REAL_INTERVAL:g} "
-    "against another server",
+    show_default=f"{MOCK_INTERVAL:g} against mock-oms (scenario time; "
+    f"{MOCK_V4_INTERVAL:g} on V4), {REAL_INTERVAL:g} against another server",
 )
 @click.option(
     "--poll-duration",
@@ -136,6 +149,16 @@ def _projects(
     help="How far a checkpoint may run ahead of the server's clock.",
 )
 @click.option(
+    "--create-body",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar=env("contract-create-body"),
+    metavar="FILE",
+    help="V4: also check the lifecycle on two projects the kit creates with this "
+    "CreateProject body (a JSON file your OMS accepts; the kit makes each name its own), "
+    "which it starts, stops, resumes, releases and deletes. Against mock-oms the kit "
+    "checks the lifecycle on projects of its own without it.",
+)
+@click.option(
     "--junit-xml",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar=env("contract-junit-xml"),
@@ -155,24 +178,27 @@ def _projects(
 def contract(
     base_url: str | None,
     projects: tuple[str, ...],
+    api: str,
     auth: str | None,
     control_token: str | None,
     poll_interval: float | None,
     poll_duration: float | None,
     strict: bool,
     clock_skew: float,
+    create_body: Path | None,
     junit_xml: Path | None,
     seed: int | None,
     max_examples: int | None,
     pytest_args: tuple[str, ...],
 ) -> None:
-    """Check that a server keeps the OMS progress contract (exit 0 when it does, 1 when a
+    """Check that a server keeps the OMS contract, V3 or V4 (exit 0 when it does, 1 when a
     rule is broken, 4 when there is no server to check).
 
     Further arguments go to pytest, e.g. `-- -k temporal -x`.
     """
     use_installed_kit()
-    from contract_tests.options import CLI, KitOptions, OptionError
+    from contract_tests.levels import Api
+    from contract_tests.options import CLI, KitOptions, OptionError, read_create_body
     from contract_tests.run import new_seed, pytest_arguments, run, write_unchecked_report
     from contract_tests.target import preflight
 
@@ -181,7 +207,10 @@ def contract(
     try:
         user, _, password = (auth or "").partition(":")
         credentials = (user, password) if auth else None
-        preflight(KitOptions(base_url=base_url, auth=credentials, spelling=CLI))
+        if create_body is not None:
+            read_create_body(str(create_body), CLI)
+        options = KitOptions(base_url=base_url, auth=credentials, spelling=CLI, api=Api(api))
+        detected = preflight(options)
     except OptionError as exc:
         click.echo(f"mock-oms contract: no server to check: {exc}", err=True)
         if junit_xml is not None:
@@ -189,7 +218,11 @@ def contract(
         sys.exit(NO_SERVER)
 
     seed = new_seed() if seed is None else seed
-    click.echo(f"mock-oms contract: {where}, {level} level, seed {seed}")
+    checked = detected.api.value if detected is not None else api
+    click.echo(f"mock-oms contract: {where}, {checked.upper()} API, {level} level, seed {seed}")
+    if detected is not None and detected.also is not None:
+        other = detected.also.value
+        click.echo(f"mock-oms contract: it speaks {other.upper()} too: --api {other} checks it")
     status = run(
         pytest_arguments(
             base_url=base_url,
@@ -203,6 +236,8 @@ def contract(
             max_examples=max_examples,
             strict=strict,
             clock_skew=clock_skew,
+            api=checked if checked != "auto" else None,
+            create_body=create_body,
             extra=pytest_args,
         )
     )
