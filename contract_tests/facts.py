@@ -185,7 +185,8 @@ V4_ACTIONS = (
     *V4_LIFECYCLE_ACTIONS,
     LIST_VERIFY_RESULT,
 )
-# The envelope key only V4 has: detection asks ListProjects and looks for it.
+# The envelope key only V4 has: detection asks ListProjects and looks for it (or for any
+# envelope with HTTP 200: a serializer that leaves nulls out drops it from a success).
 V4_MARK = "errorDetail"
 # A V4 project's status: the eight of V3 and two a project shows while it is modified or
 # merged (their place in the lifecycle is not documented: the rules over time skip them).

@@ -93,8 +93,8 @@ def _projects(
     envvar=env("contract-api"),
     help="The API to check: v3 (GET /api/omsp/v2/.../progress), v4 (POST "
     "/api/v2?Action=NAME), or auto: the one the server speaks (V3 is told by an OMS "
-    "envelope on a progress path, V4 by an envelope with an errorDetail key from "
-    "ListProjects); v3 when it speaks both, as mock-oms does.",
+    "envelope on a progress path, V4 by an envelope from ListProjects, with an "
+    "errorDetail key or HTTP 200); v3 when it speaks both, as mock-oms does.",
 )
 @click.option(
     "--project",
