@@ -345,7 +345,7 @@ def disabled_progress_violations(
             if value not in (0, 100):
                 found.append(
                     Violation(
-                        Rule.DISABLED_PROGRESS,
+                        named(Rule.DISABLED_PROGRESS, resp),
                         f"{name} is {_shown(data.get(name))} but the {flag} phase is disabled",
                         resp,
                     )
@@ -354,7 +354,7 @@ def disabled_progress_violations(
             if seen[0] != value:
                 found.append(
                     Violation(
-                        Rule.DISABLED_PROGRESS,
+                        named(Rule.DISABLED_PROGRESS, resp),
                         f"{name} moved from {_shown(seen[1])} to {_shown(data[name])} "
                         f"but the {flag} phase is disabled",
                         resp,
@@ -385,7 +385,7 @@ def disabled_checkpoint_violations(
             if seen[0] != value:
                 found.append(
                     Violation(
-                        Rule.DISABLED_CHECKPOINT,
+                        named(Rule.DISABLED_CHECKPOINT, resp),
                         f"{name} moved from {_shown(seen[1])} to {_shown(raw)} "
                         f"but {flag} sync is disabled",
                         resp,

@@ -23,7 +23,7 @@ import pytest
 from broken_servers import Oms
 from broken_servers import serving as serving_v3
 from broken_v4_servers import V4Oms, serving
-from test_contract_kit import contract, junit
+from test_contract_kit import V4_CHECKS, contract, junit, skipped
 
 # Real time: 17 rounds of three calls, 5 examples per property test.
 QUICK = ("--poll-interval", "0.05", "--poll-duration", "0.8", "--max-examples", "5")
@@ -31,36 +31,6 @@ STRICT = ("--strict",)
 LIFECYCLE = ("--create-body", "create.json")  # written beside the report
 AT_ONCE = 3
 ERRORS = {"test_v4_unknown_project_ids", "test_v4_malformed_project_ids"}
-V4_CHECKS = {
-    "test_v4_transport",
-    "test_v4_http_status",
-    "test_v4_content_type",
-    "test_v4_responses_match_schema",
-    "test_v4_envelope",
-    "test_v4_unknown_project_error",
-    "test_v4_malformed_id_error",
-    "test_v4_unknown_project_ids",
-    "test_v4_malformed_project_ids",
-    "test_v4_observed_projects_answer",
-    "test_v4_legal_transitions",
-    "test_v4_terminal_stays_terminal",
-    "test_v4_progress_range",
-    "test_v4_progress_monotonic",
-    "test_v4_checkpoint_monotonic",
-    "test_v4_checkpoint_plausible",
-    "test_v4_frozen_unless_running",
-    "test_v4_disabled_progress_still",
-    "test_v4_disabled_checkpoint_still",
-    "test_v4_finished_complete",
-    "test_v4_flags_constant",
-    "test_v4_step_current",
-    "test_v4_step_finished_at_100",
-    "test_v4_step_monitoring_incremental",
-    "test_v4_step_start_before_finish",
-    "test_v4_step_disabled_absent",
-    "test_v4_step_figures_agree",
-    "test_v4_lifecycle",
-}
 
 
 @dataclass(frozen=True)
@@ -126,13 +96,6 @@ def run_case(case: Case, folder: Path) -> Run:
     return Run(
         done.stdout + done.stderr, done.stdout, done.returncode, junit(report), skipped(report)
     )
-
-
-def skipped(report: Path) -> set[str]:
-    import xml.etree.ElementTree as ET
-
-    suite = ET.parse(report).getroot()
-    return {c.attrib["name"] for c in suite.iter("testcase") if c.find("skipped") is not None}
 
 
 @pytest.fixture(scope="module")

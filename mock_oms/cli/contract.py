@@ -9,6 +9,7 @@ folder first on ``sys.path``, where a checkout or a project may hold a
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,6 +64,17 @@ def _auth(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
         user, sep, _ = value.partition(":")
         if not sep or not user:
             raise click.BadParameter("give USER:PASSWORD")
+    return value
+
+
+def _create_body(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        try:
+            document = json.loads(value.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(f"{value}: not JSON ({exc})") from None
+        if not isinstance(document, dict):
+            raise click.BadParameter(f"{value}: a CreateProject body is a JSON object")
     return value
 
 
@@ -152,6 +164,7 @@ def _projects(
     "--create-body",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar=env("contract-create-body"),
+    callback=_create_body,
     metavar="FILE",
     help="V4: also check the lifecycle on two projects the kit creates with this "
     "CreateProject body (a JSON file your OMS accepts; the kit makes each name its own), "
@@ -198,7 +211,7 @@ def contract(
     """
     use_installed_kit()
     from contract_tests.levels import Api
-    from contract_tests.options import CLI, KitOptions, OptionError, read_create_body
+    from contract_tests.options import CLI, KitOptions, OptionError
     from contract_tests.run import new_seed, pytest_arguments, run, write_unchecked_report
     from contract_tests.target import preflight
 
@@ -207,8 +220,6 @@ def contract(
     try:
         user, _, password = (auth or "").partition(":")
         credentials = (user, password) if auth else None
-        if create_body is not None:
-            read_create_body(str(create_body), CLI)
         options = KitOptions(base_url=base_url, auth=credentials, spelling=CLI, api=Api(api))
         detected = preflight(options)
     except OptionError as exc:
