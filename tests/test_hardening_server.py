@@ -118,7 +118,8 @@ def test_an_attack_leaves_memory_bounded_and_health_answering() -> None:
         assert sorted(answers) == [413, 413, 413, 422, 422] or -1 in answers, answers
         assert answers.count(422) == 2
         assert descriptors <= 200 + 64 + 16  # the cap, the spare ones, the process's own
-        assert health.asked > 10 and health.failures == [], health.failures
+        # asked all along the attack (how often depends on the machine's load), never failed
+        assert health.asked >= 3 and health.failures == [], (health.asked, health.failures)
         assert grown < MEMORY_BOUND, f"grew {grown / MB:.0f} MB"
 
 

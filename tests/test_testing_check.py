@@ -110,13 +110,33 @@ def test_a_failure_names_the_seed_that_serves_it_again() -> None:
     def never_settles(target: ClientTarget) -> str | None:
         return None
 
+    # CI machines set CI, under which hypothesis derandomizes (and a run has no seed to name)
+    randomized = settings(derandomize=False)
     cases = client_cases(classics=False, max_faults=0)
     with pytest.raises(ClientFailure) as first:
-        check_client(never_settles, cases=cases)
+        check_client(never_settles, cases=cases, hypothesis_settings=randomized)
     seed = first.value.seed
     assert seed is not None
     assert f"check_client(..., seed={seed})" in str(first.value)
     with pytest.raises(ClientFailure) as again:
-        check_client(never_settles, cases=cases, seed=seed)
+        check_client(never_settles, cases=cases, seed=seed, hypothesis_settings=randomized)
     assert again.value.case == first.value.case
     assert again.value.seed == seed
+
+
+def test_a_derandomized_run_names_no_seed_and_fails_the_same_way_again() -> None:
+    """Under derandomize (hypothesis's choice on CI) the run is its own repeat: no seed."""
+
+    def never_settles(target: ClientTarget) -> str | None:
+        return None
+
+    fixed = settings(derandomize=True)
+    cases = client_cases(classics=False, max_faults=0)
+    failures = []
+    for _ in range(2):
+        with pytest.raises(ClientFailure) as caught:
+            check_client(never_settles, cases=cases, hypothesis_settings=fixed)
+        failures.append(caught.value)
+    assert [f.seed for f in failures] == [None, None]
+    assert "seed=" not in str(failures[0])
+    assert failures[0].case == failures[1].case

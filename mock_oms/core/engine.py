@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -64,10 +64,12 @@ class Compiled:
     reach_incr: tuple[float, ...]  # checkpoint floor at each phase start, relative to run start
     reach_reverse: tuple[float, ...]
     plan: Plan  # the V4 step list of each phase (stepline.py)
+    # the scenario's, kept here too: read several times a poll, a field costs less than a
+    # property
+    timeline: tuple[Phase, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def timeline(self) -> tuple[Phase, ...]:
-        return self.scenario.timeline
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "timeline", self.scenario.timeline)
 
 
 def compile_scenario(scenario: Scenario) -> Compiled:

@@ -47,10 +47,11 @@ class CheckpointMode(StrEnum):
 class CheckpointRule:
     mode: CheckpointMode = CheckpointMode.OFF
     lag: float = 0.0
+    # whether the checkpoint follows the clock: read on every poll, so kept as a field
+    follows: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def follows(self) -> bool:
-        return self.mode is CheckpointMode.FOLLOW
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "follows", self.mode is CheckpointMode.FOLLOW)
 
 
 HOLD = CheckpointRule()

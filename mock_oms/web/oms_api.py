@@ -106,6 +106,11 @@ class OmsApi:
         self.runtime = runtime
         self.guard = oms_guard(runtime)  # None unless the server requires credentials
         self._checked: dict[bytes, str] = {}  # raw project ID -> the well-formed ID
+        # bound once: the runtime's parts are never replaced (it is frozen), and each
+        # attribute hop costs on the hot path
+        self._record = runtime.journal.record
+        self._wall = runtime.wall_clock
+        self._now = runtime.store.clock.now
 
     def project_id(self, raw_id: bytes) -> str:
         """The project ID of a path segment, or :class:`ParamError` when it is malformed."""
@@ -171,7 +176,6 @@ class OmsApi:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         began = perf_counter()
-        runtime = self.runtime
         method: str = scope["method"]
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         if b"?" in raw_path:
@@ -183,9 +187,9 @@ class OmsApi:
             reply = self.refuse(raw_path, refused)
         plan = reply.plan
         # journaled before the response goes out: a client that got its answer finds it there
-        runtime.journal.record(
-            runtime.wall_clock(),
-            runtime.clock.now(),
+        self._record(
+            self._wall(),
+            self._now(),
             method,
             raw_path,
             # None when no response went out at all: the client saw no status

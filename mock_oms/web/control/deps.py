@@ -24,8 +24,9 @@ __all__ = [
 ]
 
 
-def runtime(request: Request) -> Runtime:
-    """The runtime of the server the request reached (set by ``app.build``)."""
+async def runtime(request: Request) -> Runtime:
+    """The runtime of the server the request reached (set by ``app.build``). Async: FastAPI
+    would run a plain ``def`` dependency on a worker thread, at every request."""
     found: Runtime = request.app.state.runtime
     return found
 
