@@ -155,3 +155,111 @@ ERROR_CODE_MARKS = ("ERROR", "FAIL", "EXCEPTION")
 OMS_CODE_PREFIX = "GHANA-"
 # Gateway failures a client retries: timeouts, throttling, a bad or missing upstream.
 TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})
+
+# -- the V4 API (oms-api.md section 4) ----------------------------------------------------
+
+# POST /api/v2?Action=NAME, a JSON body; the client appends /api/v2 to the base URL.
+V4_PATH = "/api/v2"
+DESCRIBE_PROGRESS = "DescribeProjectProgress"
+DESCRIBE_STEPS = "DescribeProjectSteps"
+DESCRIBE_PROJECT = "DescribeProject"
+LIST_PROJECTS = "ListProjects"
+CREATE_PROJECT = "CreateProject"
+LIST_VERIFY_RESULT = "ListProjectFullVerifyResult"
+# the lifecycle actions, and the action of section 2's table each one is
+V4_LIFECYCLE_ACTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "StartProject": "start",
+        "StopProject": "stop",
+        "ResumeProject": "resume",
+        "ReleaseProject": "release",
+        "DeleteProject": "delete",
+    }
+)
+V4_ACTIONS = (
+    DESCRIBE_PROGRESS,
+    DESCRIBE_STEPS,
+    DESCRIBE_PROJECT,
+    LIST_PROJECTS,
+    CREATE_PROJECT,
+    *V4_LIFECYCLE_ACTIONS,
+    LIST_VERIFY_RESULT,
+)
+# The envelope key only V4 has: detection asks ListProjects and looks for it (or for any
+# envelope with HTTP 200: a serializer that leaves nulls out drops it from a success).
+V4_MARK = "errorDetail"
+# A V4 project's status: the eight of V3 and two a project shows while it is modified or
+# merged (their place in the lifecycle is not documented: the rules over time skip them).
+V4_STATUSES = (*STATUSES, "RUNNING_MODIFYING", "RUNNING_MERGING")
+STEP_STATUSES = ("INIT", "RUNNING", "FAILED", "FINISHED", "SUSPEND", "MONITORING")
+# A step's times: UTC without a zone, "2023-05-31T04:07:32".
+V4_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+# The V4 names of what DescribeProjectProgress reports (V3 names: above).
+V4_FLAGS = (
+    ("struct", "enableStructTransfer"),
+    ("full", "enableFullTransfer"),
+    ("incr", "enableIncrSync"),
+    ("reverse", "enableReverseIncrTransfer"),
+)
+V4_PROGRESS_PHASES = (("structTransferProgress", "struct"), ("fullTransferProgress", "full"))
+V4_PROGRESS_FIELDS = tuple(name for name, _ in V4_PROGRESS_PHASES)
+V4_CHECKPOINTS = (("incrSyncCheckpoint", "incr"), ("reverseIncrTransferCheckpoint", "reverse"))
+
+# The step names of the V4 API (section 4's renames, and the steps it shares with V3), with
+# the flags of which one must be on; what mock-oms promises (the strict level).
+V4_STEPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        name: OTHER_STEPS[name]
+        for name in (
+            "TRANSFER_PRECHECK",
+            "TRANSFER_PREPARE",
+            "STRUCT_TRANSFER",
+            "TRANSFER_INCR_LOG_PULL",
+            "FULL_TRANSFER",
+            "INDEX_TRANSFER",
+            "INCR_TRANSFER",
+            "TRANSFER_APP_SWITCH",
+            "REVERSE_INCR_TRANSFER",
+        )
+    }
+    | {"FULL_VERIFIER": ()}
+)
+# Every name of ODC's step enumeration (V3-era and V4) with its flags: a real V4 step list
+# may use any (the compatible level). Full verification has no flag in the progress call.
+ALL_STEPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {**V3_STEPS, **SYNC_V3_STEPS, **OTHER_STEPS} | dict.fromkeys(FULL_VERIFICATION_STEPS, ())
+)
+# MONITORING: "incremental sync keeps running, it never finishes". The steps of an
+# incremental phase (log pull, sync, verifier: the compatible level), and the incremental
+# sync steps themselves (what mock-oms promises).
+INCREMENTAL_STEPS = frozenset(
+    n for n, flags in ALL_STEPS.items() if set(flags) & {"incr", "reverse"}
+)
+INCR_SYNC_STEPS = frozenset(
+    {
+        "INCR_TRANSFER",
+        "REVERSE_INCR_TRANSFER",
+        "INCR_SYNC",
+        "REVERSE_INCR_SYNC",
+        "CONNECTOR_INCR_SYNC",
+    }
+)
+# A step's progress is the progress call's figure of its phase (ODC reads FULL_TRANSFER's
+# progress for its percentage; mock-oms promises STRUCT_TRANSFER's too, the strict level).
+STEP_PROGRESS: Mapping[str, str] = MappingProxyType({"FULL_TRANSFER": "fullTransferProgress"})
+STRICT_STEP_PROGRESS: Mapping[str, str] = MappingProxyType(
+    {**STEP_PROGRESS, "STRUCT_TRANSFER": "structTransferProgress"}
+)
+# The incremental steps' checkpoint (stepInfo.incrTimestampCheckpoint) is the progress
+# call's checkpoint of the same sync.
+STEP_CHECKPOINTS: Mapping[str, str] = MappingProxyType(
+    {
+        "INCR_TRANSFER": "incrSyncCheckpoint",
+        "REVERSE_INCR_TRANSFER": "reverseIncrTransferCheckpoint",
+    }
+)
+STEP_CHECKPOINT_FIELD = "incrTimestampCheckpoint"
+# The code of an action the status does not allow: not documented; mock-oms's assumption,
+# judged only at the strict level.
+ILLEGAL_ACTION_CODE = "GHANA-OPERAT000001"

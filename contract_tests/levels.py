@@ -1,4 +1,4 @@
-"""The two levels the kit judges a server at."""
+"""The two levels the kit judges a server at, and the APIs it judges."""
 
 from __future__ import annotations
 
@@ -11,3 +11,13 @@ class Level(StrEnum):
 
     COMPATIBLE = "compatible"
     STRICT = "strict"
+
+
+class Api(StrEnum):
+    """The API the kit checks: ``v3`` (``GET /api/omsp/v2/.../progress``), ``v4`` (``POST
+    /api/v2?Action=NAME``), or ``auto``: the one the server speaks (V3 when it speaks both:
+    check V4 with ``--api v4``)."""
+
+    AUTO = "auto"
+    V3 = "v3"
+    V4 = "v4"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from contract_tests.facts import DEFAULT_CLOCK_SKEW
-from contract_tests.levels import Level
+from contract_tests.levels import Api, Level
 from mock_oms.core.kinds import Kind
 
 DEFAULT_MAX_EXAMPLES = 25
@@ -14,6 +18,9 @@ DEFAULT_MAX_EXAMPLES = 25
 # waiting: it covers the bundled scenarios to their end. Against a real OMS it waits.
 MOCK_POLL_INTERVAL = 5.0
 MOCK_POLL_DURATION = 900.0
+# A V4 round is three calls (progress, steps, progress): against mock-oms the kit polls V4
+# every 10 s of scenario time, the cadence of ODC (guide section 4).
+MOCK_V4_POLL_INTERVAL = 10.0
 REAL_POLL_INTERVAL = 2.0
 REAL_POLL_DURATION = 30.0
 
@@ -78,7 +85,10 @@ class KitOptions:
 
     ``base_url`` None: an in-process mock-oms with the bundled scenarios. ``poll_interval``
     and ``poll_duration`` None: the defaults for the kind of server (see module constants).
-    ``spelling``: how messages name the options (the command the user typed).
+    ``spelling``: how messages name the options (the command the user typed). ``api``:
+    the API to check (``auto``: the one the server speaks). ``create_body``: a CreateProject
+    body; with it the kit checks the V4 lifecycle on projects it creates (against mock-oms
+    it creates its own without one).
     """
 
     base_url: str | None = None
@@ -93,6 +103,8 @@ class KitOptions:
     timeout: float = TIMEOUT
     retry_delays: tuple[float, ...] = RETRY_DELAYS
     spelling: Spelling = PYTEST
+    api: Api = Api.AUTO
+    create_body: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         name = self.spelling
@@ -105,12 +117,29 @@ class KitOptions:
         if not self.clock_skew >= 0:
             raise OptionError(f"{name('clock-skew')} must be >= 0")
 
-    def interval(self, mock: bool) -> float:
+    def interval(self, mock: bool, api: Api = Api.V3) -> float:
         if self.poll_interval is not None:
             return self.poll_interval
-        return MOCK_POLL_INTERVAL if mock else REAL_POLL_INTERVAL
+        if mock:
+            return MOCK_V4_POLL_INTERVAL if api is Api.V4 else MOCK_POLL_INTERVAL
+        return REAL_POLL_INTERVAL
 
     def duration(self, mock: bool) -> float:
         if self.poll_duration is not None:
             return self.poll_duration
         return MOCK_POLL_DURATION if mock else REAL_POLL_DURATION
+
+
+def read_create_body(path: str, spelling: Spelling = PYTEST) -> dict[str, Any]:
+    """The CreateProject body in the JSON file ``path``; :class:`OptionError` when it cannot
+    be read or is no JSON object."""
+    name = spelling("create-body")
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise OptionError(f"{name} {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise OptionError(f"{name} {path}: not JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise OptionError(f"{name} {path}: a CreateProject body is a JSON object")
+    return document

@@ -12,12 +12,13 @@ import argparse
 import pytest
 
 from contract_tests.facts import DEFAULT_CLOCK_SKEW
-from contract_tests.levels import Level
+from contract_tests.levels import Api, Level
 from contract_tests.options import (
     CLI,
     DEFAULT_MAX_EXAMPLES,
     MOCK_POLL_DURATION,
     MOCK_POLL_INTERVAL,
+    MOCK_V4_POLL_INTERVAL,
     PYTEST,
     REAL_POLL_DURATION,
     REAL_POLL_INTERVAL,
@@ -25,6 +26,7 @@ from contract_tests.options import (
     OptionError,
     ProjectSpec,
     parse_auth,
+    read_create_body,
 )
 
 # `mock-oms contract` sets it, so that messages name its options (--base-url), not ours.
@@ -64,7 +66,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         help=f"Seconds between polls (default: {MOCK_POLL_INTERVAL:g} against mock-oms, "
-        f"{REAL_POLL_INTERVAL:g} against another server).",
+        f"{MOCK_V4_POLL_INTERVAL:g} on its V4 API, {REAL_POLL_INTERVAL:g} against another "
+        "server).",
     )
     group.addoption(
         "--oms-poll-duration",
@@ -97,6 +100,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"(default {DEFAULT_CLOCK_SKEW:g}).",
     )
     group.addoption(
+        "--oms-api",
+        choices=[a.value for a in Api],
+        default=Api.AUTO.value,
+        help="The API to check: v3 (GET /api/omsp/v2/.../progress), v4 (POST "
+        "/api/v2?Action=NAME) or auto (default: the one the server speaks, v3 when both).",
+    )
+    group.addoption(
+        "--oms-create-body",
+        metavar="FILE",
+        default=None,
+        help="V4: check the lifecycle on projects the kit creates with this CreateProject "
+        "body (a JSON file); it starts, stops, resumes, releases and deletes them. Against "
+        "mock-oms the kit creates its own without it.",
+    )
+    group.addoption(
         SPELLING_OPTION, choices=("pytest", "cli"), default="pytest", help=argparse.SUPPRESS
     )
 
@@ -106,6 +124,7 @@ def kit_options(config: pytest.Config) -> KitOptions:
     spelling = CLI if config.getoption("oms_spelling") == "cli" else PYTEST
     try:
         auth = config.getoption("oms_auth")
+        body = config.getoption("oms_create_body")
         return KitOptions(
             base_url=config.getoption("oms_base_url"),
             projects=tuple(ProjectSpec.parse(p, spelling) for p in config.getoption("oms_project")),
@@ -117,6 +136,8 @@ def kit_options(config: pytest.Config) -> KitOptions:
             level=Level.STRICT if config.getoption("oms_strict") else Level.COMPATIBLE,
             clock_skew=config.getoption("oms_clock_skew"),
             spelling=spelling,
+            api=Api(config.getoption("oms_api")),
+            create_body=read_create_body(body, spelling) if body else None,
         )
     except OptionError as exc:
         raise pytest.UsageError(str(exc)) from None

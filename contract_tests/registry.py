@@ -2,9 +2,11 @@
 documented fact it rests on. docs/contract-kit.md shows :func:`markdown_table`, the
 README :func:`brief_table`.
 
-A rule belongs to an API (``V3``: ``GET /api/omsp/v2/.../progress``); rules of another
-API (the newer ``POST /api/v2?Action=...``) are added here with their own ``api``, and
-checks of their own, without changing the V3 ones.
+A rule belongs to an API: ``V3`` (``GET /api/omsp/v2/.../progress``) or ``V4`` (``POST
+/api/v2?Action=NAME``), whose checks are their own (``test_v4_*``); a run checks one
+API. The V4 rules over single answers and over time are the V3 ones, named for V4
+(:data:`contract_tests.rules.V4_TWIN`); the step rules and the lifecycle walk are V4's
+own.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class RuleSpec:
     api: str = "V3"
 
 
-SPECS = (
+V3_SPECS = (
     RuleSpec(
         Rule.TRANSPORT,
         "test_transport",
@@ -232,16 +234,237 @@ SPECS = (
     ),
 )
 
+
+def _v4(rule: Rule, test: str, checks: str, level: str, fact: str) -> RuleSpec:
+    return RuleSpec(rule, test, checks, level, fact, api="V4")
+
+
+def _as_v3(rule: str, what: str, fact: str, level: str = "both") -> tuple[str, str, str]:
+    """A rule over time of the V3 checks, on DescribeProjectProgress in V4 names."""
+    return f"as `{rule}`, in V4 names: {what}", level, fact
+
+
+V4_SPECS = (
+    _v4(
+        Rule.V4_TRANSPORT,
+        "test_v4_transport",
+        "each call gets an answer from OMS; transient failures are retried and noted as for "
+        "V3 (an action that changes a project is not retried: a retry could act twice)",
+        "both",
+        "[ODC]: a 408 or 5xx is a transport failure, apart from OMS's in-band answers",
+    ),
+    _v4(
+        Rule.V4_HTTP_STATUS,
+        "test_v4_http_status",
+        "every answer of an action is HTTP 200",
+        "both",
+        "[V4]: errors come in band, with HTTP 200 (a real error, quoted by ODC's tests)",
+    ),
+    _v4(
+        Rule.V4_CONTENT_TYPE,
+        "test_v4_content_type",
+        "a JSON body is sent as `application/json`",
+        "both",
+        "[V4]: a JSON API (`POST /api/v2?Action=NAME`, a JSON body)",
+    ),
+    _v4(
+        Rule.V4_SCHEMA,
+        "test_v4_responses_match_schema",
+        "every body is JSON and validates against its action's schema "
+        "(`schemas/v4-*.schema.json`, success or error form)",
+        "compatible: the derived schema (a null key left out, `5ms`, an error's `advice`, "
+        "paging or `data` null, unknown step names, `stepInfo` figures null, `60.0`); strict: "
+        "the files as written (an error without `advice`, paging, `cost`, `data`), integers "
+        "written as integers",
+        "[V4]: the envelope and `data` of each action; a real error leaves `advice`, paging, "
+        "`cost` and `data` out",
+    ),
+    _v4(
+        Rule.V4_ENVELOPE,
+        "test_v4_envelope",
+        "`success`, `errorDetail`, `code`, the `[CODE]: ` prefix and `data` agree: a success "
+        "has no `errorDetail` and no error code, a failure an `errorDetail` naming its "
+        "`code`, no success code, no `data`; `requestId` is non-blank text",
+        "both; strict also: every error message has the prefix, every `errorDetail` its code",
+        "[V4], [ODC]: the real error body (`code`, `errorDetail`, message `[CODE]: ...`)",
+    ),
+    _v4(
+        Rule.V4_UNKNOWN_PROJECT,
+        "test_v4_unknown_project_error, test_v4_unknown_project_ids",
+        "a well-formed unknown ID gets HTTP 200, `success: false`, `GHANA-PROJECT000001` as "
+        "its code and in its message (DescribeProjectProgress, DescribeProjectSteps)",
+        "both",
+        "[V4], [ODC]: a message naming `GHANA-PROJECT000001` means no such project",
+    ),
+    _v4(
+        Rule.V4_MALFORMED_ID,
+        "test_v4_malformed_id_error, test_v4_malformed_project_ids",
+        "a malformed ID gets an in-band error",
+        "compatible: `PARAM_ERROR` or `GHANA-PROJECT000001`; strict: `PARAM_ERROR`",
+        "[V3]: `PARAM_ERROR` is the bad-parameter code; which code a bad ID gets is not documented",
+    ),
+    _v4(
+        Rule.V4_NO_5XX,
+        "test_v4_unknown_project_error, test_v4_malformed_id_error",
+        "a client mistake (unknown or malformed ID) never gets a 5xx",
+        "both",
+        "[ODC]: a 5xx is a service error, not a client mistake",
+    ),
+    _v4(
+        Rule.V4_OBSERVED,
+        "test_v4_observed_projects_answer",
+        "every observed project answers `DescribeProjectProgress` with data at least once "
+        "(the projects: `--project`, else mock-oms's scenarios, else the first 5 of "
+        "`ListProjects`)",
+        "both",
+        "a project named to the kit is one the server knows; none seen is nothing checked",
+    ),
+    _v4(
+        Rule.V4_TRANSITIONS,
+        "test_v4_legal_transitions",
+        *_as_v3("legal-transitions", "each status reachable from the one before", "[lifecycle]"),
+    ),
+    _v4(
+        Rule.V4_TERMINAL,
+        "test_v4_terminal_stays_terminal",
+        *_as_v3(
+            "terminal-stays-terminal", "FINISHED and after only move towards DELETED", "[lifecycle]"
+        ),
+    ),
+    _v4(
+        Rule.V4_PROGRESS_RANGE,
+        "test_v4_progress_range",
+        *_as_v3(
+            "progress-range",
+            "`structTransferProgress`, `fullTransferProgress` are 0..100",
+            "[V4]: progress in percent",
+        ),
+    ),
+    _v4(
+        Rule.V4_PROGRESS_MONOTONIC,
+        "test_v4_progress_monotonic",
+        *_as_v3("progress-monotonic", "progress never decreases within a run", "[V4], [ODC]"),
+    ),
+    _v4(
+        Rule.V4_CHECKPOINT_MONOTONIC,
+        "test_v4_checkpoint_monotonic",
+        *_as_v3(
+            "checkpoint-monotonic",
+            "`incrSyncCheckpoint`, `reverseIncrTransferCheckpoint` never go back",
+            "[V4]: the checkpoint is the time synced up to",
+        ),
+    ),
+    _v4(
+        Rule.V4_CHECKPOINT_PLAUSIBLE,
+        "test_v4_checkpoint_plausible",
+        *_as_v3(
+            "checkpoint-plausible",
+            "a checkpoint of an enabled sync is null, 0 or Unix seconds",
+            "[V4]: nullable long, Unix seconds",
+        ),
+    ),
+    _v4(
+        Rule.V4_FROZEN,
+        "test_v4_frozen_unless_running",
+        *_as_v3("frozen-unless-running", "figures move only while RUNNING", "[lifecycle]"),
+    ),
+    _v4(
+        Rule.V4_DISABLED_PROGRESS,
+        "test_v4_disabled_progress_still",
+        *_as_v3(
+            "disabled-progress-still",
+            "a disabled phase's progress stays 0 (or 100)",
+            "[V4]: the `enable*` flags are the project's phases",
+        ),
+    ),
+    _v4(
+        Rule.V4_DISABLED_CHECKPOINT,
+        "test_v4_disabled_checkpoint_still",
+        *_as_v3(
+            "disabled-checkpoint-still",
+            "a disabled sync's checkpoint never moves",
+            "[V4]: the `enable*` flags are the project's phases",
+        ),
+    ),
+    _v4(
+        Rule.V4_FINISHED_COMPLETE,
+        "test_v4_finished_complete",
+        *_as_v3("finished-complete", "FINISHED shows 100 for every enabled phase", "[V4], [ODC]"),
+    ),
+    _v4(
+        Rule.V4_FLAGS_CONSTANT,
+        "test_v4_flags_constant",
+        *_as_v3("flags-constant", "the `enable*` flags never change", "[V4]: configuration"),
+    ),
+    _v4(
+        Rule.V4_STEP_CURRENT,
+        "test_v4_step_current",
+        "`currentStep` is a step of an enabled phase; while RUNNING it is in the step list "
+        "and not INIT there (when the progress calls around the list agree)",
+        "compatible: any documented step, and names no documentation gives; strict: V4 names, "
+        "never full verification",
+        "[V4]: steps of the enabled phases; [ODC]: the step names",
+    ),
+    _v4(
+        Rule.V4_STEP_FINISHED,
+        "test_v4_step_finished_at_100",
+        "a FINISHED step is at progress 100",
+        "both",
+        "[V4]: a real project's steps; [ODC]: a step is done when FINISHED at 100",
+    ),
+    _v4(
+        Rule.V4_STEP_MONITORING,
+        "test_v4_step_monitoring_incremental",
+        "only an incremental step shows MONITORING",
+        "compatible: a step of an incremental phase (log pull, sync, verifier); strict: the "
+        "incremental sync steps",
+        "[V4], [ODC]: MONITORING is incremental sync caught up, which never finishes",
+    ),
+    _v4(
+        Rule.V4_STEP_TIMES,
+        "test_v4_step_start_before_finish",
+        "a step starts before it finishes: a `finishTime` comes with a `startTime` no later",
+        "both; strict also: a FINISHED step has a `finishTime`, a step that ran a `startTime`",
+        "[V4]: `startTime`, `finishTime`, null until reached",
+    ),
+    _v4(
+        Rule.V4_STEP_DISABLED,
+        "test_v4_step_disabled_absent",
+        "no step of a phase the progress call's `enable*` flags disable is listed",
+        "both",
+        "[V4]: steps exist only for enabled phases",
+    ),
+    _v4(
+        Rule.V4_STEP_FIGURES,
+        "test_v4_step_figures_agree",
+        "the step list and the progress call agree: FULL_TRANSFER's progress is "
+        "`fullTransferProgress`, an incremental step's `incrTimestampCheckpoint` the "
+        "checkpoint (between the progress answers before and after the list)",
+        "both; strict also: STRUCT_TRANSFER's progress is `structTransferProgress`",
+        "[ODC]: the checker reads the two calls together",
+    ),
+    _v4(
+        Rule.V4_LIFECYCLE,
+        "test_v4_lifecycle",
+        "on projects the kit creates (mock-oms, or `--create-body FILE`): CreateProject gives "
+        "an ID in INIT; legal actions lead where the table says, illegal ones are refused in "
+        "band and change nothing; a deleted project is DELETED or unknown",
+        "compatible: any in-band refusal; strict: `GHANA-OPERAT000001`",
+        "[lifecycle]; [ODC]: create, start, stop, release",
+    ),
+)
+SPECS = (*V3_SPECS, *V4_SPECS)
 REGISTRY: Mapping[Rule, RuleSpec] = MappingProxyType({spec.rule: spec for spec in SPECS})
+APIS = ("V3", "V4")
 
 
-def markdown_table() -> str:
-    """The table of rules, in full (docs/contract-kit.md)."""
+def markdown_table(api: str = "V3") -> str:
+    """The table of ``api``'s rules, in full (docs/contract-kit.md)."""
     lines = [
         "| rule | check | what it checks | level | documented fact |",
         "|---|---|---|---|---|",
     ]
-    for spec in SPECS:
+    for spec in (s for s in SPECS if s.api == api):
         tests = ", ".join(f"`{t.strip()}`" for t in spec.test.split(","))
         lines.append(
             f"| `{spec.rule.value}` | {tests} | {spec.checks} | {spec.level} | {spec.fact} |"
@@ -271,11 +494,13 @@ def level_of(level: str) -> str:
     return level
 
 
-def brief_table() -> str:
-    """The README's table of rules: each rule, what it checks, its level and its sources,
-    in a line each (the full table is on the contract kit's page)."""
+def brief_table(api: str = "V3") -> str:
+    """The README's table of ``api``'s rules: each rule, what it checks, its level and its
+    sources, in a line each (the full tables are on the contract kit's page). The README
+    shows V3's only: a line per rule of both would not fit its size, and V4's follow V3's
+    names (``v4-`` and the V3 rule, or a step rule)."""
     lines = ["| rule | what it checks | level | rests on |", "|---|---|---|---|"]
-    for spec in SPECS:
+    for spec in (s for s in SPECS if s.api == api):
         lines.append(
             f"| `{spec.rule.value}` | {brief(spec.checks)} | {level_of(spec.level)} "
             f"| {sources(spec.fact)} |"

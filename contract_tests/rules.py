@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from contract_tests import facts
@@ -54,6 +55,69 @@ class Rule(StrEnum):
     FLAGS_CONSTANT = "flags-constant"
     LIFECYCLE_MODEL = "lifecycle-model"
     PLAYBACK = "scenario-playback"
+    # the V4 API (POST /api/v2?Action=NAME)
+    V4_TRANSPORT = "v4-transport"
+    V4_HTTP_STATUS = "v4-http-status"
+    V4_CONTENT_TYPE = "v4-content-type"
+    V4_SCHEMA = "v4-schema"
+    V4_ENVELOPE = "v4-envelope"
+    V4_UNKNOWN_PROJECT = "v4-error-unknown-project"
+    V4_MALFORMED_ID = "v4-error-malformed-id"
+    V4_NO_5XX = "v4-error-no-5xx"
+    V4_OBSERVED = "v4-observed-data"
+    V4_TRANSITIONS = "v4-legal-transitions"
+    V4_TERMINAL = "v4-terminal-stays-terminal"
+    V4_PROGRESS_RANGE = "v4-progress-range"
+    V4_PROGRESS_MONOTONIC = "v4-progress-monotonic"
+    V4_CHECKPOINT_MONOTONIC = "v4-checkpoint-monotonic"
+    V4_CHECKPOINT_PLAUSIBLE = "v4-checkpoint-plausible"
+    V4_FROZEN = "v4-frozen-unless-running"
+    V4_DISABLED_PROGRESS = "v4-disabled-progress-still"
+    V4_DISABLED_CHECKPOINT = "v4-disabled-checkpoint-still"
+    V4_FINISHED_COMPLETE = "v4-finished-complete"
+    V4_FLAGS_CONSTANT = "v4-flags-constant"
+    V4_STEP_CURRENT = "v4-step-current"
+    V4_STEP_FINISHED = "v4-step-finished-at-100"
+    V4_STEP_MONITORING = "v4-step-monitoring-incremental"
+    V4_STEP_TIMES = "v4-step-start-before-finish"
+    V4_STEP_DISABLED = "v4-step-disabled-absent"
+    V4_STEP_FIGURES = "v4-step-figures-agree"
+    V4_LIFECYCLE = "v4-lifecycle"
+
+
+# The V4 rule that judges a V4 answer where the V3 rule judges a V3 one: the rules over
+# single answers and over time are the same functions, named by the API of what they judge.
+V4_TWIN: Mapping[Rule, Rule] = MappingProxyType(
+    {
+        Rule.TRANSPORT: Rule.V4_TRANSPORT,
+        Rule.HTTP_STATUS: Rule.V4_HTTP_STATUS,
+        Rule.CONTENT_TYPE: Rule.V4_CONTENT_TYPE,
+        Rule.SCHEMA: Rule.V4_SCHEMA,
+        Rule.UNKNOWN_PROJECT: Rule.V4_UNKNOWN_PROJECT,
+        Rule.MALFORMED_ID: Rule.V4_MALFORMED_ID,
+        Rule.NO_5XX: Rule.V4_NO_5XX,
+        Rule.OBSERVED: Rule.V4_OBSERVED,
+        Rule.TRANSITIONS: Rule.V4_TRANSITIONS,
+        Rule.TERMINAL: Rule.V4_TERMINAL,
+        Rule.PROGRESS_RANGE: Rule.V4_PROGRESS_RANGE,
+        Rule.PROGRESS_MONOTONIC: Rule.V4_PROGRESS_MONOTONIC,
+        Rule.CHECKPOINT_MONOTONIC: Rule.V4_CHECKPOINT_MONOTONIC,
+        Rule.CHECKPOINT_PLAUSIBLE: Rule.V4_CHECKPOINT_PLAUSIBLE,
+        Rule.FROZEN: Rule.V4_FROZEN,
+        Rule.DISABLED_PROGRESS: Rule.V4_DISABLED_PROGRESS,
+        Rule.DISABLED_CHECKPOINT: Rule.V4_DISABLED_CHECKPOINT,
+        Rule.FINISHED_COMPLETE: Rule.V4_FINISHED_COMPLETE,
+        Rule.FLAGS_CONSTANT: Rule.V4_FLAGS_CONSTANT,
+        Rule.STEP_MATCHES_FLAGS: Rule.V4_STEP_CURRENT,
+    }
+)
+
+
+def named(rule: Rule, response: Response | None) -> Rule:
+    """``rule``, or its V4 twin when ``response`` is an answer of the V4 API."""
+    if response is not None and response.action is not None:
+        return V4_TWIN.get(rule, rule)
+    return rule
 
 
 # kept for code written against earlier versions of the kit
@@ -90,7 +154,8 @@ class Response:
     ``server_time`` is Unix time on the server's clock when it answered (its ``Date``
     header; mock-oms's scenario clock), None when not known. ``transport`` says why the
     poll got no answer from OMS after every retry (None: it got one); ``retries`` lists
-    the failed attempts before the answer.
+    the failed attempts before the answer. ``action`` is the V4 action called (None: a
+    poll of a V3 progress endpoint); a V4 answer's ``kind`` means nothing (MIGRATION).
     """
 
     kind: Kind
@@ -104,6 +169,7 @@ class Response:
     server_time: float | None = None
     transport: str | None = None
     retries: tuple[str, ...] = ()
+    action: str | None = None
 
     @classmethod
     def of(
@@ -117,11 +183,13 @@ class Response:
         index: int = 0,
         content_type: str | None = "application/json",
         server_time: float | None = None,
+        action: str | None = None,
     ) -> Response:
         """A response built from a document (for tests and strategies). ``kind`` None: a
-        sync project's when its ``data`` has the sync flags, else a migration's."""
+        sync project's when its ``data`` has the sync flags, else a migration's.
+        ``action``: the V4 action it answers (None: a V3 progress poll)."""
         if kind is None:
-            kind = kind_of(body)
+            kind = Kind.MIGRATION if action is not None else kind_of(body)
         return cls(
             kind,
             project_id,
@@ -132,6 +200,7 @@ class Response:
             index,
             content_type=content_type,
             server_time=server_time,
+            action=action,
         )
 
     @property
@@ -145,11 +214,23 @@ class Response:
         return None
 
     @property
+    def result(self) -> Any:
+        """``data`` of a success envelope, whatever it is (a V4 step list, an ID); None
+        for anything else."""
+        body = self.body
+        if isinstance(body, dict) and body.get("success") is True:
+            return body.get("data")
+        return None
+
+    @property
     def envelope(self) -> bool:
         """Whether the body is an OMS envelope (a JSON object with a boolean ``success``)."""
         return isinstance(self.body, dict) and isinstance(self.body.get("success"), bool)
 
     def describe(self) -> str:
+        if self.action is not None:
+            where = f"{self.action} of project {self.project_id!r} call #{self.index}"
+            return f"{where} at {self.at:g} s (HTTP {self.status_code})"
         where = f"{self.kind.value} project {self.project_id!r} poll #{self.index}"
         return f"{where} at {self.at:g} s (HTTP {self.status_code})"
 
@@ -222,22 +303,25 @@ def report(violations: Sequence[Violation], limit: int = 5) -> str:
 
 
 def schema_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
-    """The body is JSON and validates against the progress schema of its kind, at
-    ``level`` (see :mod:`contract_tests.schema`)."""
+    """The body is JSON and validates against the schema of what it answers (the progress
+    schema of its kind, or a V4 action's), at ``level`` (see :mod:`contract_tests.schema`)."""
     if response.transport is not None:
         return []  # the transport rule reports it
+    rule = named(Rule.SCHEMA, response)
     if response.body is None:
-        return [Violation(Rule.SCHEMA, "the body is not JSON", response)]
-    found = level_schema.problems(response.kind, level, response.body)
+        return [Violation(rule, "the body is not JSON", response)]
+    if response.action is not None:
+        found = level_schema.v4_problems(response.action, level, response.body)
+        name = schemas.V4_ACTIONS[response.action]
+    else:
+        found = level_schema.problems(response.kind, level, response.body)
+        name = schemas.PROGRESS_SCHEMAS[response.kind]
     if not found:
         return []
-    name = schemas.PROGRESS_SCHEMAS[response.kind]
     if level is Level.COMPATIBLE:
         name = f"{name} (compatible level)"
     listed = "; ".join(found[:8]) + ("; ..." if len(found) > 8 else "")
-    return [
-        Violation(Rule.SCHEMA, f"the body does not validate against {name}: {listed}", response)
-    ]
+    return [Violation(rule, f"the body does not validate against {name}: {listed}", response)]
 
 
 def http_status_violations(response: Response) -> list[Violation]:
@@ -250,7 +334,7 @@ def http_status_violations(response: Response) -> list[Violation]:
         what = "a body that is no OMS envelope"
     return [
         Violation(
-            Rule.HTTP_STATUS,
+            named(Rule.HTTP_STATUS, response),
             f"HTTP {response.status_code} with {what}: OMS answers HTTP 200, errors in band",
             response,
         )
@@ -266,7 +350,8 @@ def content_type_violations(response: Response) -> list[Violation]:
     if JSON_TYPES.fullmatch(media):
         return []
     said = f"Content-Type {given!r}" if given else "no Content-Type"
-    return [Violation(Rule.CONTENT_TYPE, f"a JSON body sent with {said}", response)]
+    rule = named(Rule.CONTENT_TYPE, response)
+    return [Violation(rule, f"a JSON body sent with {said}", response)]
 
 
 def _looks_like_error(code: str) -> bool:
@@ -349,7 +434,7 @@ def transport_violations(response: Response) -> list[Violation]:
         return []
     return [
         Violation(
-            Rule.TRANSPORT,
+            named(Rule.TRANSPORT, response),
             f"no answer from OMS after {len(response.retries)} attempts: "
             + "; ".join(response.retries),
             response,
@@ -362,15 +447,17 @@ def error_violations(
 ) -> list[Violation]:
     """An in-band error: HTTP 200, ``success`` false and ``code`` one of ``codes``.
 
-    A 5xx is also reported under :attr:`Rule.NO_5XX`.
+    A 5xx is also reported under :attr:`Rule.NO_5XX` (``rule`` and it are named for the
+    API of ``response``: see :func:`named`).
     """
+    rule = named(rule, response)
     if response.transport is not None:
         return []  # the transport rule reports it
     found = []
     if response.status_code >= 500:
         found.append(
             Violation(
-                Rule.NO_5XX,
+                named(Rule.NO_5XX, response),
                 f"HTTP {response.status_code}: a server error for a client mistake",
                 response,
             )
@@ -423,3 +510,92 @@ def response_violations(response: Response, level: Level = Level.COMPATIBLE) -> 
         *schema_violations(response, level),
         *envelope_violations(response, level),
     ]
+
+
+# -- the V4 API ----------------------------------------------------------------------------
+
+
+def v4_envelope_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """A V4 envelope agrees with itself: a success carries no ``errorDetail`` and no error
+    code; a failure carries an ``errorDetail`` whose code (when it gives one) is ``code``,
+    a code that does not say success, and no ``data``; a ``[CODE]: `` prefix of the message
+    names ``code``; ``requestId`` is non-blank text. At the strict level every error
+    message starts with ``[CODE]: `` and every ``errorDetail`` names its code."""
+    body = response.body
+    if not response.envelope or response.transport is not None:
+        return []  # the schema (or transport) rule reports it
+    success, code, message = body["success"], body.get("code"), body.get("message")
+    detail = body.get(facts.V4_MARK)
+    problems = []
+    if success:
+        if detail is not None:
+            problems.append(f"success is true but errorDetail is {_short(detail)}")
+        if isinstance(code, str) and _looks_like_error(code):
+            problems.append(f"success is true but code is the error code {code!r}")
+    else:
+        if not isinstance(code, str) or not code.strip():
+            problems.append(f"success is false but code is {_short(code)}: no error code")
+        elif code.lower() in facts.SUCCESS_SPELLINGS:
+            problems.append(f"success is false but code is {code!r}, which says success")
+        if not isinstance(detail, dict):
+            problems.append(f"success is false but errorDetail is {_short(detail)}, not an object")
+        elif "code" in detail and detail["code"] != code:
+            problems.append(
+                f"errorDetail.code is {_short(detail['code'])} but code is {_short(code)}"
+            )
+        elif "code" not in detail and level is Level.STRICT:
+            problems.append("errorDetail does not name the error's code")
+        if body.get("data") is not None:
+            problems.append("success is false but data is present")
+    prefix = PREFIX.match(message) if isinstance(message, str) else None
+    if prefix is not None and prefix[1] != code:
+        problems.append(f"message names the code [{prefix[1]}] but code is {_short(code)}")
+    if not success and level is Level.STRICT and prefix is None and isinstance(code, str):
+        problems.append(f"the error message does not start with [{code}]: ")
+    request_id = body.get("requestId")
+    if not isinstance(request_id, str) or not request_id.strip():
+        problems.append(f"requestId is {_short(request_id)}")
+    return [Violation(Rule.V4_ENVELOPE, p, response) for p in problems]
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def v4_unknown_project_violations(response: Response) -> list[Violation]:
+    """A well-formed ID of no project: ``GHANA-PROJECT000001`` in band, named in the
+    message too (ODC reads the message to learn that a project is gone)."""
+    found = error_violations(
+        response, Rule.UNKNOWN_PROJECT, [facts.UNKNOWN_PROJECT_CODE], "an unknown project"
+    )
+    body = response.body
+    if not found and facts.UNKNOWN_PROJECT_CODE not in str(body.get("message")):
+        found.append(
+            Violation(
+                Rule.V4_UNKNOWN_PROJECT,
+                f"an unknown project: the message {_short(body.get('message'))} does not name "
+                f"{facts.UNKNOWN_PROJECT_CODE}, which is what a V4 client reads",
+                response,
+            )
+        )
+    return found
+
+
+def v4_response_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """Every rule over one V4 answer: transport, HTTP status, content type, the action's
+    schema, the envelope."""
+    return [
+        *transport_violations(response),
+        *http_status_violations(response),
+        *content_type_violations(response),
+        *schema_violations(response, level),
+        *v4_envelope_violations(response, level),
+    ]
+
+
+def any_response_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
+    """The per-response rules of the API ``response`` answers."""
+    if response.action is not None:
+        return v4_response_violations(response, level)
+    return response_violations(response, level)

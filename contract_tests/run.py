@@ -48,6 +48,8 @@ def pytest_arguments(
     max_examples: int | None = None,
     strict: bool = False,
     clock_skew: float | None = None,
+    api: str | None = None,
+    create_body: Path | None = None,
     extra: Sequence[str] = (),
 ) -> list[str]:
     """The pytest command line that runs the kit with these settings."""
@@ -94,6 +96,10 @@ def pytest_arguments(
         args.append("--oms-strict")
     if clock_skew is not None:
         args += ["--oms-clock-skew", str(clock_skew)]
+    if api is not None:
+        args += ["--oms-api", api]
+    if create_body is not None:
+        args += ["--oms-create-body", str(create_body.resolve())]
     if junit_xml is not None:
         args += ["--junit-xml", str(junit_xml.resolve())]
     return [*args, *extra]

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from contract_tests import facts
+from contract_tests.levels import Api
 from contract_tests.options import (
     CONNECT_TIMEOUT,
     FIRST_ANSWER_TIMEOUT,
@@ -30,6 +32,7 @@ from contract_tests.options import (
     Spelling,
 )
 from contract_tests.rules import Response, parse_json
+from contract_tests.steps import Round
 from mock_oms.client import ControlClient, ControlError, progress_path
 from mock_oms.core.kinds import Kind
 
@@ -74,11 +77,16 @@ class Target:
         self._monotonic = monotonic
         self._wall_clock = wall_clock
         self._retry_delays = tuple(retry_delays)
+        self.detected = Detected(Api.V3)  # the API checked (open_target detects it)
         self._down = False  # the last poll failed every attempt: try the next ones once
 
     @property
     def mock(self) -> bool:
         return self.control is not None
+
+    @property
+    def api(self) -> Api:
+        return self.detected.api
 
     def get(
         self,
@@ -99,27 +107,72 @@ class Target:
         than the ``Date`` header does.
         """
         path = progress_path(kind, quote(project_id, safe=""))
+        return self._attempt(
+            lambda: self.http.get(path, auth=self._auth or httpx.USE_CLIENT_DEFAULT),
+            Response(kind, project_id, 0, None, "", at, index),
+            server_time,
+            f"{kind.value} project {project_id!r} at {at:g} s",
+            retry=True,
+        )
+
+    def call(
+        self,
+        action: str,
+        body: Mapping[str, Any],
+        *,
+        project_id: str = "",
+        at: float = 0.0,
+        index: int = 0,
+        server_time: float | None = None,
+        retry: bool = True,
+    ) -> Response:
+        """One call of V4 ``action`` (``POST /api/v2?Action=NAME`` with the JSON ``body``),
+        about ``project_id`` (for reports), retried as :meth:`get` retries a poll. An
+        action that changes a project is sent with ``retry=False``: a retry could do it
+        twice."""
+        return self._attempt(
+            lambda: self.http.post(
+                facts.V4_PATH,
+                params={"Action": action},
+                json=dict(body),
+                auth=self._auth or httpx.USE_CLIENT_DEFAULT,
+            ),
+            Response(Kind.MIGRATION, project_id, 0, None, "", at, index, action=action),
+            server_time,
+            f"{action} of project {project_id!r} at {at:g} s",
+            retry=retry,
+        )
+
+    def _attempt(
+        self,
+        send: Callable[[], httpx.Response],
+        blank: Response,
+        server_time: float | None,
+        where: str,
+        *,
+        retry: bool,
+    ) -> Response:
         failures: list[str] = []
         last: Response | None = None
-        delays = () if self._down else self._retry_delays
+        delays = () if self._down or not retry else self._retry_delays
         for delay in (*delays, None):
             try:
-                reply = self.http.get(path, auth=self._auth or httpx.USE_CLIENT_DEFAULT)
+                reply = send()
             except httpx.TransportError as exc:
                 failures.append(f"{type(exc).__name__}: {exc}".rstrip(": "))
             else:
-                last = self._response(kind, project_id, reply, at, index, server_time)
+                last = self._response(blank, reply, server_time)
                 if not transient(last):
                     self._down = False
                     if failures:
-                        self._note(last, failures, answered=True)
+                        self._note(where, failures, answered=True)
                     return replace(last, retries=tuple(failures))
                 failures.append(_transient_text(last))
             if delay is not None:
                 self._sleep(delay)
-        failed = last or Response(kind, project_id, 0, None, "", at, index)
+        failed = last or blank
         self._down = True
-        self._note(failed, failures, answered=False)
+        self._note(where, failures, answered=False)
         return replace(
             failed,
             transport=f"{len(failures)} attempts failed, the last with {failures[-1]}",
@@ -127,30 +180,20 @@ class Target:
         )
 
     def _response(
-        self,
-        kind: Kind,
-        project_id: str,
-        reply: httpx.Response,
-        at: float,
-        index: int,
-        server_time: float | None,
+        self, blank: Response, reply: httpx.Response, server_time: float | None
     ) -> Response:
         if server_time is None and self.control is None:
             server_time = _date(reply) or self._wall_clock()
-        return Response(
-            kind,
-            project_id,
-            reply.status_code,
-            parse_json(reply.content),
-            reply.text,
-            at,
-            index,
+        return replace(
+            blank,
+            status_code=reply.status_code,
+            body=parse_json(reply.content),
+            text=reply.text,
             content_type=reply.headers.get("content-type", ""),
             server_time=server_time,
         )
 
-    def _note(self, response: Response, failures: list[str], *, answered: bool) -> None:
-        where = f"{response.kind.value} project {response.project_id!r} at {response.at:g} s"
+    def _note(self, where: str, failures: list[str], *, answered: bool) -> None:
         outcome = (
             f"answered on attempt {len(failures) + 1}"
             if answered
@@ -264,10 +307,12 @@ def reach(
             sleep(delays.pop(0))
 
 
-def check_access(target: Target, *, auth_given: bool, spelling: Spelling = PYTEST) -> None:
-    """:class:`OptionError` when the progress endpoint refuses the kit (HTTP 401, or 403
-    without an OMS answer): every check would only see that refusal."""
-    answer = target.get(Kind.MIGRATION, ACCESS_PROBE)
+def check_access(
+    target: Target, *, auth_given: bool, spelling: Spelling = PYTEST, api: Api = Api.V3
+) -> None:
+    """:class:`OptionError` when the API refuses the kit (HTTP 401, or 403 without an OMS
+    answer): every check would only see that refusal."""
+    answer = v4_probe(target) if api is Api.V4 else target.get(Kind.MIGRATION, ACCESS_PROBE)
     if answer.status_code != 401 and (answer.status_code != 403 or answer.envelope):
         return
     if auth_given:
@@ -280,16 +325,21 @@ def check_access(target: Target, *, auth_given: bool, spelling: Spelling = PYTES
     raise OptionError(f"{target.label} {why} (HTTP {answer.status_code}: {said!r})")
 
 
-def check_oms_paths(target: Target, base_url: str, spelling: Spelling = PYTEST) -> None:
+def check_oms_paths(
+    target: Target, base_url: str, spelling: Spelling = PYTEST, *, v4_too: bool = False
+) -> None:
     """:class:`OptionError` when nothing at ``base_url`` answers like OMS: both progress
     paths fail at the transport level, or answer 404 with nothing about the project (a base
     URL that already ends in ``/api/omsp/v2``, a server that is not OMS). A 404 whose
     envelope speaks of the project (a success, an unknown or malformed project) is an OMS
-    breaking a rule, and is judged; a 404 with any other error says "no such path"."""
+    breaking a rule, and is judged; a 404 with any other error says "no such path".
+    ``v4_too``: the V4 API was looked for as well, and the message says so."""
     answers = [target.get(kind, ACCESS_PROBE) for kind in Kind]
-    if any(a.envelope and (a.status_code != 404 or _about_the_project(a)) for a in answers):
+    if speaks_v3(answers):
         return
     example = f"{base_url.rstrip('/')}{progress_path(Kind.MIGRATION, ACCESS_PROBE)}"
+    if v4_too:
+        example += f" and POST {_v4_example(base_url)}"
     if all(a.transport is not None for a in answers):
         raise OptionError(
             f"{base_url} does not answer on the OMS paths (GET {example}: "
@@ -303,6 +353,83 @@ def check_oms_paths(target: Target, base_url: str, spelling: Spelling = PYTEST) 
             else f"; is {spelling('base-url')} an OMS server?"
         )
         raise OptionError(f"{base_url} answers HTTP 404 on every OMS path (GET {example}){hint}")
+
+
+def speaks_v3(answers: Sequence[Response]) -> bool:
+    """Whether the answers to the V3 progress probes come from OMS (an envelope that is not
+    a "no such path" 404)."""
+    return any(a.envelope and (a.status_code != 404 or _about_the_project(a)) for a in answers)
+
+
+def v4_probe(target: Target) -> Response:
+    """The kit's first V4 call: the first project of ListProjects (any V4 server has it)."""
+    return target.call(facts.LIST_PROJECTS, {"pageNumber": 1, "pageSize": 1})
+
+
+def speaks_v4(answer: Response) -> bool:
+    """Whether an answer to ListProjects comes from the V4 API: an envelope with an
+    ``errorDetail`` key (null on a success, an object on an error), which only V4 sends,
+    or any OMS envelope with HTTP 200 (a serializer that leaves nulls out drops the key
+    from a success; nothing but V4 answers on ``/api/v2``)."""
+    body = answer.body
+    if not isinstance(body, dict):
+        return False
+    return facts.V4_MARK in body or (answer.envelope and answer.status_code == 200)
+
+
+def _v4_example(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}{facts.V4_PATH}?Action={facts.LIST_PROJECTS}"
+
+
+def check_v4_paths(target: Target, base_url: str, spelling: Spelling = PYTEST) -> None:
+    """:class:`OptionError` when ``base_url`` does not speak the V4 API: ListProjects fails
+    at the transport level, or answers without an OMS envelope (a 404 page, say). An
+    envelope there is a V4 server's, judged by the rules (but a 404 without
+    ``errorDetail``: no such path)."""
+    answer = v4_probe(target)
+    if speaks_v4(answer) or (answer.envelope and answer.status_code != 404):
+        return
+    example = f"POST {_v4_example(base_url)}"
+    if answer.transport is not None:
+        raise OptionError(
+            f"{base_url} does not answer on the V4 path ({example}: {answer.transport}): "
+            "is OMS behind it running?"
+        )
+    path = urlsplit(base_url).path.rstrip("/")
+    if answer.status_code == 404 and path:
+        hint = f"; {spelling('base-url')} is the server's root, without {path}"
+    else:
+        hint = f"; is it an OMS 4.x server? ({spelling('api')} v3 checks the V3 endpoints)"
+    raise OptionError(
+        f"{base_url} does not speak the OMS V4 API ({example}: HTTP {answer.status_code}, "
+        f"no V4 envelope){hint}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """The API the kit checks, and the other one when the server speaks it too (``auto``
+    checks V3 then: ``--api v4`` checks V4)."""
+
+    api: Api
+    also: Api | None = None
+
+
+def detect_api(target: Target, requested: Api, *, remote: bool = True) -> Detected:
+    """The API to check. ``auto``: the one the server speaks, V3 when it speaks both (as
+    mock-oms does). V3 is told by an OMS envelope on a progress path, V4 by an envelope
+    with an ``errorDetail`` key from ListProjects. When neither answers, V3 (whose checks
+    of the paths then say why there is nothing to check). ``remote`` False: mock-oms, in
+    process or told by its health check, which speaks both."""
+    if requested is not Api.AUTO:
+        return Detected(requested)
+    if not remote or target.mock:
+        return Detected(Api.V3, Api.V4)
+    v3 = speaks_v3([target.get(kind, ACCESS_PROBE) for kind in Kind])
+    v4 = speaks_v4(v4_probe(target))
+    if v4 and not v3:
+        return Detected(Api.V4)
+    return Detected(Api.V3, Api.V4 if v4 else None)
 
 
 def _about_the_project(answer: Response) -> bool:
@@ -329,18 +456,40 @@ def take_clock(control: ControlClient) -> float:
     return speed
 
 
-def preflight(options: KitOptions) -> None:
-    """:class:`OptionError` when there is no server to check at ``options.base_url``
-    (what :func:`open_target` finds first, without touching a mock-oms's clock)."""
+def preflight(options: KitOptions) -> Detected:
+    """The API to check; :class:`OptionError` when there is no server to check at
+    ``options.base_url`` (what :func:`open_target` finds first, without touching a
+    mock-oms's clock)."""
     if options.base_url is None:
-        return
+        return detect_api_of(None, options)
     with _client(options) as http:
         first = reach(http, options.base_url, options.spelling, timeout=_first(options))
         if _is_mock_health(first):
-            return  # open_target asks mock-oms more (and its faults first)
+            return detect_api_of(None, options)  # open_target asks mock-oms more
         target = Target(http, label=options.base_url, auth=options.auth)
-        check_access(target, auth_given=options.auth is not None, spelling=options.spelling)
-        check_oms_paths(target, options.base_url, options.spelling)
+        detected = detect_api(target, options.api)
+        _check_api(target, options, detected)
+        return detected
+
+
+def detect_api_of(target: Target | None, options: KitOptions) -> Detected:
+    """:func:`detect_api` for a server to be opened (None: mock-oms)."""
+    if target is None:
+        return Detected(options.api) if options.api is not Api.AUTO else Detected(Api.V3, Api.V4)
+    return detect_api(target, options.api)
+
+
+def _check_api(target: Target, options: KitOptions, detected: Detected) -> None:
+    """Access, then the API's paths (see :func:`check_access`, :func:`check_oms_paths`,
+    :func:`check_v4_paths`)."""
+    assert options.base_url is not None
+    auth_given, spelling = options.auth is not None, options.spelling
+    check_access(target, auth_given=auth_given, spelling=spelling, api=detected.api)
+    if detected.api is Api.V4:
+        check_v4_paths(target, options.base_url, spelling)
+    else:
+        v4_too = options.api is Api.AUTO and detected.also is None
+        check_oms_paths(target, options.base_url, spelling, v4_too=v4_too)
 
 
 def _first(options: KitOptions) -> float:
@@ -370,7 +519,9 @@ def open_target(options: KitOptions) -> Iterator[Target]:
         local = ControlClient.in_process(app)
         try:
             take_clock(local)
-            yield Target(local.http, label="in-process mock-oms", control=local)
+            target = Target(local.http, label="in-process mock-oms", control=local)
+            target.detected = detect_api_of(None, options)
+            yield target
         finally:
             local.close()
         return
@@ -389,7 +540,11 @@ def open_target(options: KitOptions) -> Iterator[Target]:
             control=control,
             retry_delays=options.retry_delays,
         )
-        check_access(target, auth_given=options.auth is not None, spelling=spelling)
+        detected = detect_api(target, options.api)
+        target.detected = detected
+        check_access(
+            target, auth_given=options.auth is not None, spelling=spelling, api=detected.api
+        )
         speed = 0.0
         if control is not None:
             try:
@@ -402,7 +557,7 @@ def open_target(options: KitOptions) -> Iterator[Target]:
         try:
             if control is not None:
                 refuse_global_faults(control, label)
-            check_oms_paths(target, options.base_url, spelling)
+            _check_api(target, options, detected)
             target.notes.clear()  # the checks of the server are not polls of a project
             yield target
         finally:
@@ -491,3 +646,96 @@ def malformed_ids() -> list[str]:
 def probe(target: Target, ids: Sequence[str]) -> list[Response]:
     """One poll of each ID on each endpoint."""
     return [target.get(kind, pid) for pid in ids for kind in Kind]
+
+
+# -- the V4 API ------------------------------------------------------------------------------
+
+LISTED_PROJECTS = 5  # projects observed on another V4 server when none are named
+
+
+def v4_projects_to_observe(target: Target, specs: Sequence[ProjectSpec], token: str) -> list[str]:
+    """The V4 projects to observe: the given ones (a ``migration:``/``sync:`` prefix says
+    nothing on V4: the call is the same); against mock-oms without any, a fresh instance of
+    every scenario it serves that keeps the contract; against another server, the first
+    projects ListProjects lists (reading them changes nothing)."""
+    if specs:
+        return [spec.project_id for spec in specs]
+    if target.control is not None:
+        return [f"{s['name']}~{token}" for s in target.control.scenarios() if s.get("plain", True)]
+    listed = target.call(facts.LIST_PROJECTS, {"pageNumber": 1, "pageSize": LISTED_PROJECTS})
+    found = listed.result
+    if not isinstance(found, list):
+        return []
+    ids = [p.get("id") for p in found if isinstance(p, dict)]
+    return [i for i in ids if isinstance(i, str) and i][:LISTED_PROJECTS]
+
+
+def v4_round(
+    target: Target, project_id: str, *, at: float, index: int, server_time: float | None
+) -> Round:
+    """The progress call, the step list and the progress call again (see :class:`Round`):
+    calls ``index`` to ``index + 2`` of the project."""
+    body = {"id": project_id}
+    calls = [
+        target.call(
+            action,
+            body,
+            project_id=project_id,
+            at=at,
+            index=index + n,
+            server_time=server_time,
+        )
+        for n, action in enumerate((facts.DESCRIBE_PROGRESS, facts.DESCRIBE_STEPS))
+    ]
+    after = target.call(
+        facts.DESCRIBE_PROGRESS,
+        body,
+        project_id=project_id,
+        at=at,
+        index=index + 2,
+        server_time=server_time,
+    )
+    return Round(calls[1], calls[0], after)
+
+
+def poll_v4_rounds(
+    target: Target, projects: Sequence[str], *, interval: float, duration: float
+) -> dict[str, list[Round]]:
+    """A round of every project every ``interval`` seconds for ``duration`` seconds (as
+    :func:`poll_sessions`)."""
+    rounds: dict[str, list[Round]] = {pid: [] for pid in projects}
+    count = int(duration // interval) + 1
+    start = target.now()
+    for n in range(count):
+        at = target.now() - start
+        clock = target.server_clock()
+        for pid in projects:
+            seen = rounds[pid]
+            seen.append(v4_round(target, pid, at=at, index=3 * len(seen), server_time=clock))
+        if n + 1 < count:
+            if target.mock:
+                target.wait(interval)
+            else:
+                target.wait(max(0.0, start + (n + 1) * interval - target.now()))
+    return rounds
+
+
+def progress_session(rounds: Sequence[Round]) -> list[Response]:
+    """The progress answers of a project's rounds, in the order they came."""
+    return [r for one in rounds for r in (one.before, one.after) if r is not None]
+
+
+def v4_describe(target: Target, project_id: str) -> list[Response]:
+    """What else V4 says of a project: DescribeProject and its verification result."""
+    return [
+        target.call(facts.DESCRIBE_PROJECT, {"id": project_id}, project_id=project_id),
+        target.call(facts.LIST_VERIFY_RESULT, {"projectId": project_id}, project_id=project_id),
+    ]
+
+
+V4_PROBED = (facts.DESCRIBE_PROGRESS, facts.DESCRIBE_STEPS)
+
+
+def v4_probe_ids(target: Target, ids: Sequence[str]) -> list[Response]:
+    """One call of each ID with each project read of V4 that the probes use."""
+    return [target.call(action, {"id": pid}, project_id=pid) for pid in ids for action in V4_PROBED]

@@ -1,5 +1,10 @@
 """The contract rules over a poll session: the responses of one project, in order.
 
+The same rules judge V3 progress polls and V4 DescribeProjectProgress calls: each reads
+the fields of the API it judges (:func:`flag_fields`, :func:`checkpoints`,
+:func:`progress_phases`) and names its violations for that API
+(:func:`~contract_tests.rules.named`).
+
 Polls may miss statuses, so transitions are checked for reachability, not adjacency.
 Numbers are compared by value, whatever their JSON spelling (``60`` and ``60.0`` are
 the same progress). :func:`session_violations` runs every rule, those over single
@@ -16,7 +21,14 @@ from typing import Any, Protocol
 
 from contract_tests import facts
 from contract_tests.levels import Level
-from contract_tests.rules import Response, Rule, Violation, number, response_violations
+from contract_tests.rules import (
+    Response,
+    Rule,
+    Violation,
+    any_response_violations,
+    named,
+    number,
+)
 from mock_oms.core.kinds import Flags, Kind
 
 PROGRESS_FIELDS = facts.PROGRESS_FIELDS
@@ -35,6 +47,21 @@ CHECKPOINT_FIELDS: Mapping[Kind, tuple[str, ...]] = MappingProxyType(
 TERMINAL = facts.TERMINAL
 
 Observed = tuple[Response, dict[str, Any], str]
+
+
+def flag_fields(response: Response) -> tuple[tuple[str, str], ...]:
+    """The enable flags of what ``response`` answers: (flag of Flags, field in ``data``)."""
+    return facts.V4_FLAGS if response.action is not None else FLAG_FIELDS[response.kind]
+
+
+def checkpoints(response: Response) -> tuple[tuple[str, str], ...]:
+    """The checkpoints of what ``response`` answers: (field in ``data``, flag of its sync)."""
+    return facts.V4_CHECKPOINTS if response.action is not None else CHECKPOINTS[response.kind]
+
+
+def progress_phases(response: Response) -> tuple[tuple[str, str], ...]:
+    """The progress figures of what ``response`` answers: (field, flag of its phase)."""
+    return facts.V4_PROGRESS_PHASES if response.action is not None else facts.PROGRESS_PHASES
 
 
 def _observed(session: Sequence[Response]) -> Iterator[Observed]:
@@ -69,12 +96,15 @@ def observed_violations(
     if not session or any(r.data is not None for r in session):
         return []
     last = session[-1]
+    if last.action is not None:
+        what = f"{last.action} calls of project {last.project_id!r}"
+    else:
+        what = f"polls of {last.kind.value} project {last.project_id!r}"
     return [
         Violation(
-            Rule.OBSERVED,
-            f"none of the {len(session)} polls of {last.kind.value} project "
-            f"{last.project_id!r} answered with data (a wrong project ID, or a server that "
-            "fails every poll): nothing about it could be checked",
+            named(Rule.OBSERVED, last),
+            f"none of the {len(session)} {what} answered with data (a wrong project ID, or "
+            "a server that fails every poll): nothing about it could be checked",
             last,
         )
     ]
@@ -92,7 +122,7 @@ def transition_violations(
         if not facts.reachable(src, dst):
             found.append(
                 Violation(
-                    Rule.TRANSITIONS,
+                    named(Rule.TRANSITIONS, resp),
                     f"status {src} -> {dst}: no sequence of legal transitions leads there "
                     f"(from {src}: {_names(facts.REACHABLE[src])})",
                     resp,
@@ -115,7 +145,7 @@ def terminal_violations(
             if not facts.reachable(since, status):
                 found.append(
                     Violation(
-                        Rule.TERMINAL,
+                        named(Rule.TERMINAL, resp),
                         f"{since} is terminal, yet the project later shows {status} (after "
                         f"{since} only {_names(facts.REACHABLE[since])} may follow)",
                         resp,
@@ -128,8 +158,10 @@ def terminal_violations(
     return found
 
 
-def _progress_values(data: Mapping[str, Any]) -> Iterator[tuple[str, int | float]]:
-    for name in PROGRESS_FIELDS:
+def _progress_values(
+    response: Response, data: Mapping[str, Any]
+) -> Iterator[tuple[str, int | float]]:
+    for name, _ in progress_phases(response):
         value = number(data.get(name))
         if value is not None:
             yield name, value
@@ -141,11 +173,10 @@ def progress_range_violations(
     """Both progress figures are percentages, 0 to 100."""
     found = []
     for resp, data, _ in _observed(session):
-        for name, value in _progress_values(data):
+        for name, value in _progress_values(resp, data):
             if not 0 <= value <= 100:
-                found.append(
-                    Violation(Rule.PROGRESS_RANGE, f"{name} is {value}, outside 0..100", resp)
-                )
+                rule = named(Rule.PROGRESS_RANGE, resp)
+                found.append(Violation(rule, f"{name} is {value}, outside 0..100", resp))
     return found
 
 
@@ -160,12 +191,12 @@ def progress_monotonic_violations(
     for resp, data, status in _observed(session):
         if status == facts.RUNNING and previous_status not in (None, facts.RUNNING):
             last = {}  # a new run
-        for name, value in _progress_values(data):
+        for name, value in _progress_values(resp, data):
             seen = last.get(name)
             if seen is not None and value < seen[0]:
                 found.append(
                     Violation(
-                        Rule.PROGRESS_MONOTONIC,
+                        named(Rule.PROGRESS_MONOTONIC, resp),
                         f"{name} went down from {_shown(seen[1])} to {_shown(data[name])} "
                         "within a run",
                         resp,
@@ -202,7 +233,7 @@ def checkpoint_monotonic_violations(
     found = []
     last: dict[str, tuple[CheckpointValue, Any, Response]] = {}
     for resp, data, _ in _observed(session):
-        for name in CHECKPOINT_FIELDS[resp.kind]:
+        for name, _ in checkpoints(resp):
             raw = data.get(name)
             value = checkpoint_value(raw)
             if value is None:
@@ -211,7 +242,7 @@ def checkpoint_monotonic_violations(
             if seen is not None and len(seen[0]) == len(value) and value < seen[0]:
                 found.append(
                     Violation(
-                        Rule.CHECKPOINT_MONOTONIC,
+                        named(Rule.CHECKPOINT_MONOTONIC, resp),
                         f"{name} went back from {_shown(seen[1])} to {_shown(raw)}",
                         resp,
                         seen[2],
@@ -232,8 +263,8 @@ def checkpoint_plausible_violations(
     header; without one, before 2100). 13 digits are milliseconds, not seconds."""
     found = []
     for resp, data, _ in _observed(session):
-        flags = flags_of(resp.kind, data)
-        for name, flag in CHECKPOINTS[resp.kind]:
+        flags = response_flags(resp, data)
+        for name, flag in checkpoints(resp):
             if flags is not None and not getattr(flags, flag):
                 continue  # disabled-checkpoint-still judges it
             value = checkpoint_value(data.get(name))
@@ -254,7 +285,7 @@ def checkpoint_plausible_violations(
             if why is not None:
                 found.append(
                     Violation(
-                        Rule.CHECKPOINT_PLAUSIBLE,
+                        named(Rule.CHECKPOINT_PLAUSIBLE, resp),
                         f"{name} is {_shown(data.get(name))}: as Unix seconds that is {why}",
                         resp,
                     )
@@ -262,10 +293,10 @@ def checkpoint_plausible_violations(
     return found
 
 
-def _figures(kind: Kind, data: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    for name in PROGRESS_FIELDS:
+def _figures(response: Response, data: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    for name, _ in progress_phases(response):
         yield name, number(data.get(name))
-    for name in CHECKPOINT_FIELDS[kind]:
+    for name, _ in checkpoints(response):
         raw = data.get(name)
         yield name, checkpoint_value(raw) if checkpoint_value(raw) is not None else raw
 
@@ -280,13 +311,13 @@ def frozen_violations(
     for (prev, before, src), (resp, now, dst) in _pairs(session):
         if facts.may_run_between(src, dst):
             continue
-        old = dict(_figures(prev.kind, before))
-        for name, value in _figures(resp.kind, now):
+        old = dict(_figures(prev, before))
+        for name, value in _figures(resp, now):
             if value != old.get(name):
                 while_ = f"while {src}" if src == dst else f"from {src} to {dst}"
                 found.append(
                     Violation(
-                        Rule.FROZEN,
+                        named(Rule.FROZEN, resp),
                         f"{name} moved from {_shown(before.get(name))} to "
                         f"{_shown(now.get(name))} {while_}: only a RUNNING project moves",
                         resp,
@@ -304,17 +335,17 @@ def disabled_progress_violations(
     found = []
     first: dict[str, tuple[Any, Any, Response]] = {}
     for resp, data, _ in _observed(session):
-        flags = flags_of(resp.kind, data)
+        flags = response_flags(resp, data)
         if flags is None:
             continue
-        for name, flag in facts.PROGRESS_PHASES:
+        for name, flag in progress_phases(resp):
             value = number(data.get(name))
             if getattr(flags, flag) or value is None:
                 continue
             if value not in (0, 100):
                 found.append(
                     Violation(
-                        Rule.DISABLED_PROGRESS,
+                        named(Rule.DISABLED_PROGRESS, resp),
                         f"{name} is {_shown(data.get(name))} but the {flag} phase is disabled",
                         resp,
                     )
@@ -323,7 +354,7 @@ def disabled_progress_violations(
             if seen[0] != value:
                 found.append(
                     Violation(
-                        Rule.DISABLED_PROGRESS,
+                        named(Rule.DISABLED_PROGRESS, resp),
                         f"{name} moved from {_shown(seen[1])} to {_shown(data[name])} "
                         f"but the {flag} phase is disabled",
                         resp,
@@ -342,10 +373,10 @@ def disabled_checkpoint_violations(
     found = []
     first: dict[str, tuple[Any, Any, Response]] = {}
     for resp, data, _ in _observed(session):
-        flags = flags_of(resp.kind, data)
+        flags = response_flags(resp, data)
         if flags is None:
             continue
-        for name, flag in CHECKPOINTS[resp.kind]:
+        for name, flag in checkpoints(resp):
             if getattr(flags, flag) or name not in data:
                 continue
             raw = data[name]
@@ -354,7 +385,7 @@ def disabled_checkpoint_violations(
             if seen[0] != value:
                 found.append(
                     Violation(
-                        Rule.DISABLED_CHECKPOINT,
+                        named(Rule.DISABLED_CHECKPOINT, resp),
                         f"{name} moved from {_shown(seen[1])} to {_shown(raw)} "
                         f"but {flag} sync is disabled",
                         resp,
@@ -367,8 +398,17 @@ def disabled_checkpoint_violations(
 
 def flags_of(kind: Kind, data: Mapping[str, Any]) -> Flags | None:
     """The enable flags ``data`` reports, or None when one is missing or not a boolean."""
+    return _flags(FLAG_FIELDS[kind], data)
+
+
+def response_flags(response: Response, data: Mapping[str, Any]) -> Flags | None:
+    """The enable flags ``data`` of ``response`` reports (in V3 or V4 names)."""
+    return _flags(flag_fields(response), data)
+
+
+def _flags(fields: Sequence[tuple[str, str]], data: Mapping[str, Any]) -> Flags | None:
     values: dict[str, bool] = {}
-    for flag, name in FLAG_FIELDS[kind]:
+    for flag, name in fields:
         value = data.get(name)
         if not isinstance(value, bool):
             return None
@@ -382,14 +422,14 @@ def finished_violations(
     """A FINISHED project shows 100 for every phase it enables (struct, full)."""
     found = []
     for resp, data, status in _observed(session):
-        flags = flags_of(resp.kind, data)
+        flags = response_flags(resp, data)
         if status != "FINISHED" or flags is None:
             continue
-        for name, flag in facts.PROGRESS_PHASES:
+        for name, flag in progress_phases(resp):
             if getattr(flags, flag) and number(data.get(name)) != 100:
                 found.append(
                     Violation(
-                        Rule.FINISHED_COMPLETE,
+                        named(Rule.FINISHED_COMPLETE, resp),
                         f"FINISHED with the {flag} phase enabled but {name} at "
                         f"{_shown(data.get(name))}",
                         resp,
@@ -399,11 +439,20 @@ def finished_violations(
 
 
 def step_problem(
-    kind: Kind, flags: Flags, step: str, level: Level = Level.COMPATIBLE
+    kind: Kind, flags: Flags, step: str, level: Level = Level.COMPATIBLE, *, v4: bool = False
 ) -> str | None:
     """Why ``step`` cannot be the current step of such a project (None when it can). The
     compatible level knows every documented step name (V3 and V4); the strict level the
-    V3 names, and the sync-only ones on sync projects only."""
+    V3 names, and the sync-only ones on sync projects only (``v4``: of the V4 API, the V4
+    names; there full verification is refused as current only at the strict level, since
+    only the V3 documentation says it is never current, and a name no documentation gives
+    passes at the compatible level)."""
+    if v4:
+        if level is Level.STRICT and step in facts.FULL_VERIFICATION_STEPS:
+            return f"currentStep {step} is full verification, which mock-oms never reports"
+        if level is Level.COMPATIBLE and step not in facts.ALL_STEPS:
+            return None  # a step of a newer release (a client parses it as UNKNOWN)
+        return _needs(facts.V4_STEPS if level is Level.STRICT else facts.ALL_STEPS, flags, step)
     if step in facts.FULL_VERIFICATION_STEPS:
         return f"currentStep {step} is full verification, which is never reported as current"
     table = dict(facts.V3_STEPS)
@@ -411,9 +460,16 @@ def step_problem(
         table.update(facts.SYNC_V3_STEPS)
     if level is Level.COMPATIBLE:
         table.update(facts.OTHER_STEPS)
+    reason = _needs(table, flags, step)
+    if reason is not None and step not in table:
+        return f"currentStep {step!r} is no {kind.value} step the OMS documentation names"
+    return reason
+
+
+def _needs(table: Mapping[str, tuple[str, ...]], flags: Flags, step: str) -> str | None:
     needs = table.get(step)
     if needs is None:
-        return f"currentStep {step!r} is no {kind.value} step the OMS documentation names"
+        return f"currentStep {step!r} is no step the OMS documentation names"
     if needs and not any(getattr(flags, flag, False) for flag in needs):
         phases = " or ".join(needs)
         return f"currentStep {step} needs the {phases} phase, which the flags disable"
@@ -427,13 +483,13 @@ def step_violations(
     verification."""
     found = []
     for resp, data, _ in _observed(session):
-        flags = flags_of(resp.kind, data)
+        flags = response_flags(resp, data)
         step = data.get("currentStep")
         if flags is None or not isinstance(step, str):
             continue
-        reason = step_problem(resp.kind, flags, step, level)
+        reason = step_problem(resp.kind, flags, step, level, v4=resp.action is not None)
         if reason is not None:
-            found.append(Violation(Rule.STEP_MATCHES_FLAGS, reason, resp))
+            found.append(Violation(named(Rule.STEP_MATCHES_FLAGS, resp), reason, resp))
     return found
 
 
@@ -443,11 +499,10 @@ def flags_constant_violations(
     """The enable flags are the project's configuration: they never change."""
     found = []
     for (prev, before, _), (resp, now, _) in _pairs(session):
-        a, b = flags_of(prev.kind, before), flags_of(resp.kind, now)
+        a, b = response_flags(prev, before), response_flags(resp, now)
         if a is not None and b is not None and a != b:
-            found.append(
-                Violation(Rule.FLAGS_CONSTANT, f"enable flags changed from {a} to {b}", resp, prev)
-            )
+            rule = named(Rule.FLAGS_CONSTANT, resp)
+            found.append(Violation(rule, f"enable flags changed from {a} to {b}", resp, prev))
     return found
 
 
@@ -481,7 +536,7 @@ def session_violations(
     session: Sequence[Response], level: Level = Level.COMPATIBLE
 ) -> list[Violation]:
     """Every rule over one project's session, the per-response rules included."""
-    found = [v for r in session for v in response_violations(r, level)]
+    found = [v for r in session for v in any_response_violations(r, level)]
     for rule in SESSION_RULES.values():
         found.extend(rule(session, level))
     return found

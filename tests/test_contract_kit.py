@@ -93,6 +93,38 @@ CHECKS = {
 }
 
 
+V4_CHECKS = {
+    "test_v4_transport",
+    "test_v4_http_status",
+    "test_v4_content_type",
+    "test_v4_responses_match_schema",
+    "test_v4_envelope",
+    "test_v4_unknown_project_error",
+    "test_v4_malformed_id_error",
+    "test_v4_unknown_project_ids",
+    "test_v4_malformed_project_ids",
+    "test_v4_observed_projects_answer",
+    "test_v4_legal_transitions",
+    "test_v4_terminal_stays_terminal",
+    "test_v4_progress_range",
+    "test_v4_progress_monotonic",
+    "test_v4_checkpoint_monotonic",
+    "test_v4_checkpoint_plausible",
+    "test_v4_frozen_unless_running",
+    "test_v4_disabled_progress_still",
+    "test_v4_disabled_checkpoint_still",
+    "test_v4_finished_complete",
+    "test_v4_flags_constant",
+    "test_v4_step_current",
+    "test_v4_step_finished_at_100",
+    "test_v4_step_monitoring_incremental",
+    "test_v4_step_start_before_finish",
+    "test_v4_step_disabled_absent",
+    "test_v4_step_figures_agree",
+    "test_v4_lifecycle",
+}
+
+
 def test_the_kit_passes_against_an_in_process_mock_oms(tmp_path: Path) -> None:
     """`pytest --pyargs contract_tests` from any directory, default settings."""
     report = tmp_path / "kit.xml"
@@ -126,6 +158,26 @@ def test_the_kit_passes_against_mock_oms_over_http(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kit.xml"]  # nothing else left
     # the bundled scenarios with faults were played too, without their faults
     assert {"contract-story-flaky-network", "contract-story-outage-then-recovery"} <= loaded
+
+
+@pytest.mark.parametrize("level", [(), ("--strict",)], ids=["compatible", "strict"])
+def test_the_kit_passes_against_mock_oms_on_v4_over_http(
+    tmp_path: Path, level: tuple[str, ...]
+) -> None:
+    """`mock-oms contract --api v4` against a live server, at either level: the V4 checks
+    alone (the V3 ones deselected), the lifecycle walked on projects of the kit's own."""
+    report = tmp_path / "kit.xml"
+    with LiveServer(Settings(port=0)) as server:
+        done = contract(server.base_url, report, "--api", "v4", *level)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "V4 API" in done.stdout
+    assert junit(report) == dict.fromkeys(V4_CHECKS)
+    assert skipped(report) == set()  # the lifecycle too, on projects of the kit's own
+
+
+def skipped(report: Path) -> set[str]:
+    suite = ET.parse(report).getroot()
+    return {c.attrib["name"] for c in suite.iter("testcase") if c.find("skipped") is not None}
 
 
 def test_without_a_server_to_check_the_kit_stops_with_the_reason(tmp_path: Path) -> None:

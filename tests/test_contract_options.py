@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from contract_tests.levels import Level
+from contract_tests.levels import Api, Level
 from contract_tests.options import (
     CLI,
     MOCK_POLL_DURATION,
     MOCK_POLL_INTERVAL,
+    MOCK_V4_POLL_INTERVAL,
     PYTEST,
     REAL_POLL_DURATION,
     REAL_POLL_INTERVAL,
@@ -15,6 +18,7 @@ from contract_tests.options import (
     ProjectSpec,
     Spelling,
     parse_auth,
+    read_create_body,
 )
 from mock_oms.core.kinds import Kind
 
@@ -93,3 +97,23 @@ def test_the_level_and_clock_skew_default_to_what_a_real_oms_may_do() -> None:
     assert options.clock_skew == 600
     with pytest.raises(OptionError, match="clock-skew"):
         KitOptions(clock_skew=-1)
+
+
+def test_the_api_defaults_to_auto_and_v4_polls_mock_oms_at_odcs_cadence() -> None:
+    options = KitOptions()
+    assert options.api is Api.AUTO
+    assert options.create_body is None
+    assert options.interval(True, Api.V4) == MOCK_V4_POLL_INTERVAL == 10
+    assert options.interval(False, Api.V4) == REAL_POLL_INTERVAL
+    assert KitOptions(poll_interval=0.5).interval(True, Api.V4) == 0.5
+
+
+def test_a_create_body_is_a_json_object_read_from_a_file(tmp_path: Path) -> None:
+    body = tmp_path / "body.json"
+    body.write_text('{"name": "kit", "type": "MIGRATION"}')
+    assert read_create_body(str(body)) == {"name": "kit", "type": "MIGRATION"}
+    body.write_text("[]")
+    with pytest.raises(OptionError, match=r"^--oms-create-body .*: a CreateProject body is a JSON"):
+        read_create_body(str(body))
+    with pytest.raises(OptionError, match=r"^--create-body .*missing\.json: "):
+        read_create_body(str(tmp_path / "missing.json"), CLI)

@@ -42,6 +42,8 @@ def test_every_setting_becomes_a_kit_option(tmp_path: Path) -> None:
         max_examples=3,
         strict=True,
         clock_skew=30,
+        api="v4",
+        create_body=tmp_path / "body.json",
         extra=["-k", "temporal"],
     )
     text = " ".join(args)
@@ -55,6 +57,8 @@ def test_every_setting_becomes_a_kit_option(tmp_path: Path) -> None:
         "--oms-max-examples 3",
         "--oms-strict",
         "--oms-clock-skew 30",
+        "--oms-api v4",
+        f"--oms-create-body {tmp_path / 'body.json'}",
         f"--junit-xml {tmp_path / 'r.xml'}",
     ]:
         assert part in text
@@ -127,7 +131,12 @@ def test_the_poll_options_show_their_defaults() -> None:
     text = CliRunner().invoke(main, ["contract", "--help"]).output
     flat = " ".join(text.split())
     assert "--poll-interval SECONDS Seconds between two polls" in flat
-    assert "[default: (5 against mock-oms (scenario time), 2 against another server)" in flat
+    assert (
+        "[default: (5 against mock-oms (scenario time; 10 on V4), 2 against another server)" in flat
+    )
+    assert "--api [auto|v3|v4]" in flat
+    assert "v3 when it speaks both, as mock-oms does. [default: auto]" in flat
+    assert "--create-body FILE" in flat
     assert "[default: (900 against mock-oms (scenario time, no waiting), 30 against" in flat
     assert "--strict" in flat
     assert "server's clock. [default: (600)" in flat
@@ -154,3 +163,55 @@ def test_no_server_to_check_is_said_once_and_written_to_the_junit_report(
     case = ET.parse(report).getroot().find("testsuite/testcase/error")
     assert case is not None
     assert case.attrib["message"] == "cannot reach http://x (ConnectError: refused)"
+
+
+@pytest.mark.parametrize(
+    ("api", "detected", "says", "passed"),
+    [
+        ("auto", ("v3", "v4"), "V3 API, compatible level", "v3"),
+        ("auto", ("v4", None), "V4 API, compatible level", "v4"),
+        ("v4", ("v4", None), "V4 API, compatible level", "v4"),
+    ],
+)
+def test_the_command_says_which_api_it_checks_and_passes_it_on(
+    monkeypatch: pytest.MonkeyPatch,
+    api: str,
+    detected: tuple[str, str | None],
+    says: str,
+    passed: str,
+) -> None:
+    from contract_tests.levels import Api
+
+    seen: list[list[str]] = []
+
+    def fake_run(args: list[str]) -> int:
+        seen.append(list(args))
+        return 0
+
+    monkeypatch.setattr(kit_run, "run", fake_run)
+    found = kit_target.Detected(Api(detected[0]), Api(detected[1]) if detected[1] else None)
+    monkeypatch.setattr(kit_target, "preflight", lambda options: found)
+    result = CliRunner().invoke(main, ["contract", "--base-url", "http://x", "--api", api])
+    assert result.exit_code == 0, result.output
+    assert says in result.output
+    assert seen[0][seen[0].index("--oms-api") + 1] == passed  # the kit does not ask again
+    also = "it speaks V4 too: --api v4 checks it"
+    assert (also in result.output) is (detected[1] is not None)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [("[1, 2]", "a CreateProject body is a JSON object"), ("{nope", "not JSON (Expecting")],
+)
+def test_a_create_body_that_is_no_json_object_is_refused_before_pytest_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str, says: str
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(kit_run, "run", started.append)
+    body = tmp_path / "body.json"
+    body.write_text(content)
+    result = CliRunner().invoke(main, ["contract", "--api", "v4", "--create-body", str(body)])
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert f"Invalid value for '--create-body': {body}: {says}" in flat
+    assert started == []

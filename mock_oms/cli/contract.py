@@ -9,6 +9,7 @@ folder first on ``sys.path``, where a checkout or a project may hold a
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ NO_SERVER = 4  # pytest's usage-error status, which the kit also stops with
 
 MOCK_INTERVAL, REAL_INTERVAL = 5.0, 2.0  # contract_tests.options, not imported here:
 MOCK_DURATION, REAL_DURATION = 900.0, 30.0  # the kit is imported when the command runs
+MOCK_V4_INTERVAL = 10.0
+APIS = ("auto", "v3", "v4")
 DEFAULT_SKEW = 600.0
 
 
@@ -64,6 +67,17 @@ def _auth(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return value
 
 
+def _create_body(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        try:
+            document = json.loads(value.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(f"{value}: not JSON ({exc})") from None
+        if not isinstance(document, dict):
+            raise click.BadParameter(f"{value}: a CreateProject body is a JSON object")
+    return value
+
+
 def _projects(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -81,7 +95,18 @@ def _projects(
     callback=_base_url,
     metavar="URL",
     help="The server to check (mock-oms or a real OMS), its root: the kit appends "
-    "/api/omsp/v2/... Default: an in-process mock-oms.",
+    "/api/omsp/v2/... (V3) or /api/v2 (V4). Default: an in-process mock-oms.",
+)
+@click.option(
+    "--api",
+    type=click.Choice(APIS),
+    default="auto",
+    show_default=True,
+    envvar=env("contract-api"),
+    help="The API to check: v3 (GET /api/omsp/v2/.../progress), v4 (POST "
+    "/api/v2?Action=NAME), or auto: the one the server speaks (V3 is told by an OMS "
+    "envelope on a progress path, V4 by an envelope from ListProjects, with an "
+    "errorDetail key or HTTP 200); v3 when it speaks both, as mock-oms does.",
 )
 @click.option(
     "--project",
@@ -107,8 +132,8 @@ def _projects(
     envvar=env("contract-poll-interval"),
     metavar="SECONDS",
     help="Seconds between two polls of each observed project.",
-    show_default=f"{MOCK_INTERVAL:g} against mock-oms (scenario time), {REAL_INTERVAL:g} "
-    "against another server",
+    show_default=f"{MOCK_INTERVAL:g} against mock-oms (scenario time; "
+    f"{MOCK_V4_INTERVAL:g} on V4), {REAL_INTERVAL:g} against another server",
 )
 @click.option(
     "--poll-duration",
@@ -136,6 +161,17 @@ def _projects(
     help="How far a checkpoint may run ahead of the server's clock.",
 )
 @click.option(
+    "--create-body",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar=env("contract-create-body"),
+    callback=_create_body,
+    metavar="FILE",
+    help="V4: also check the lifecycle on two projects the kit creates with this "
+    "CreateProject body (a JSON file your OMS accepts; the kit makes each name its own), "
+    "which it starts, stops, resumes, releases and deletes. Against mock-oms the kit "
+    "checks the lifecycle on projects of its own without it.",
+)
+@click.option(
     "--junit-xml",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar=env("contract-junit-xml"),
@@ -155,23 +191,26 @@ def _projects(
 def contract(
     base_url: str | None,
     projects: tuple[str, ...],
+    api: str,
     auth: str | None,
     control_token: str | None,
     poll_interval: float | None,
     poll_duration: float | None,
     strict: bool,
     clock_skew: float,
+    create_body: Path | None,
     junit_xml: Path | None,
     seed: int | None,
     max_examples: int | None,
     pytest_args: tuple[str, ...],
 ) -> None:
-    """Check that a server keeps the OMS progress contract (exit 0 when it does, 1 when a
+    """Check that a server keeps the OMS contract, V3 or V4 (exit 0 when it does, 1 when a
     rule is broken, 4 when there is no server to check).
 
     Further arguments go to pytest, e.g. `-- -k temporal -x`.
     """
     use_installed_kit()
+    from contract_tests.levels import Api
     from contract_tests.options import CLI, KitOptions, OptionError
     from contract_tests.run import new_seed, pytest_arguments, run, write_unchecked_report
     from contract_tests.target import preflight
@@ -181,7 +220,8 @@ def contract(
     try:
         user, _, password = (auth or "").partition(":")
         credentials = (user, password) if auth else None
-        preflight(KitOptions(base_url=base_url, auth=credentials, spelling=CLI))
+        options = KitOptions(base_url=base_url, auth=credentials, spelling=CLI, api=Api(api))
+        detected = preflight(options)
     except OptionError as exc:
         click.echo(f"mock-oms contract: no server to check: {exc}", err=True)
         if junit_xml is not None:
@@ -189,7 +229,11 @@ def contract(
         sys.exit(NO_SERVER)
 
     seed = new_seed() if seed is None else seed
-    click.echo(f"mock-oms contract: {where}, {level} level, seed {seed}")
+    checked = detected.api.value if detected is not None else api
+    click.echo(f"mock-oms contract: {where}, {checked.upper()} API, {level} level, seed {seed}")
+    if detected is not None and detected.also is not None:
+        other = detected.also.value
+        click.echo(f"mock-oms contract: it speaks {other.upper()} too: --api {other} checks it")
     status = run(
         pytest_arguments(
             base_url=base_url,
@@ -203,6 +247,8 @@ def contract(
             max_examples=max_examples,
             strict=strict,
             clock_skew=clock_skew,
+            api=checked if checked != "auto" else None,
+            create_body=create_body,
             extra=pytest_args,
         )
     )
