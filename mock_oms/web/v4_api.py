@@ -25,6 +25,7 @@ from mock_oms.core.errors import (
     TooLarge,
     Unauthorized,
 )
+from mock_oms.core.kinds import Api
 from mock_oms.core.store import PROJECT_ID
 from mock_oms.oms import envelope, v4
 from mock_oms.web import delivery, wire, writer
@@ -234,6 +235,9 @@ class V4Api:
             perf_counter() - began,
             done.shown,
             poll=done.poll,
+            level=done.level,
+            steps=done.steps,
+            api=Api.V4,
         )
         if plan is not None:  # a fault or a recorded answer: delivered its own way
             outcome = delivery.Shaped(done.status, done.body, done.fault, plan)
