@@ -24,7 +24,7 @@ from mock_oms.coverage.elements import Category, Element
 from mock_oms.coverage.shows import Shows, Way
 from mock_oms.faults.model import GATEWAY_STATUSES
 
-__all__ = ["FAULT_EXAMPLES", "Hint", "flow", "hint_for", "rank"]
+__all__ = ["FAULT_EXAMPLES", "Focus", "Hint", "flow", "hint_for", "rank", "scenario_hint"]
 
 # A fault of each kind, as `mock-oms ctl fault add` and POST /_mock/faults take it.
 FAULT_EXAMPLES: dict[str, Any] = {
@@ -64,6 +64,9 @@ def flow(value: Any) -> str:
     return json.dumps(value)
 
 
+Focus = Mapping[str, tuple[int, int]]  # scenario -> its kinds of fault, 1 for a replay
+
+
 def rank(library: Library, shows: Shows) -> dict[str, tuple[int, int]]:
     """Each scenario's kinds of fault (declared or recorded), and 1 for a replay: the
     second key of the order of ways."""
@@ -76,11 +79,11 @@ def rank(library: Library, shows: Shows) -> dict[str, tuple[int, int]]:
     return {name: (len(found), int(name in replays)) for name, found in kinds.items()}
 
 
-def _best(ways: list[Way], focus: Mapping[str, tuple[int, int]]) -> Way:
+def _best(ways: list[Way], focus: Focus) -> Way:
     return min(ways, key=lambda w: (len(w.actions), *focus.get(w.scenario, (0, 0)), w.scenario))
 
 
-def _scenario_hint(way: Way, scripted: bool = True) -> Hint:
+def scenario_hint(way: Way, scripted: bool = True) -> Hint:
     """``scenario S``, and each action: as the script foresees it, or as an operator acts
     off the script (``mock-oms ctl act``, or the V4 action)."""
     text = f"scenario {way.scenario}"
@@ -96,7 +99,7 @@ def _injection(fault: Any) -> Hint:
     return Hint(f"inject: mock-oms ctl fault add {quoted} --project ID --count 1", fault=fault)
 
 
-def _status_ways(shows: Shows, focus: Mapping[str, tuple[int, int]]) -> dict[Status, Way]:
+def _status_ways(shows: Shows, focus: Focus) -> dict[Status, Way]:
     """The way to each status: shown by a scenario, else reached from one by operator
     actions (and by what the service does by itself after them: RELEASING moves on)."""
     reached: dict[Status, Way] = {}
@@ -127,9 +130,7 @@ def _status_ways(shows: Shows, focus: Mapping[str, tuple[int, int]]) -> dict[Sta
     return reached
 
 
-def _change_hint(
-    element: Element, shows: Shows, focus: Mapping[str, tuple[int, int]]
-) -> Hint | None:
+def _change_hint(element: Element, shows: Shows, focus: Focus) -> Hint | None:
     before, _, after = element.value.partition("->")
     src, dst = Status(before), Status(after)
     way = _status_ways(shows, focus).get(src)
@@ -137,9 +138,9 @@ def _change_hint(
         return None
     action = next((a for (frm, a), to in ACTIONS.items() if frm is src and to is dst), None)
     if action is not None:
-        return _scenario_hint(way._replace(actions=(*way.actions, (action, src))), False)
+        return scenario_hint(way._replace(actions=(*way.actions, (action, src))), False)
     if (src, dst) in AUTOMATIC and not legal_actions(src):
-        return _scenario_hint(way, False)
+        return scenario_hint(way, False)
     return None
 
 
@@ -159,18 +160,18 @@ def _code_hint(code: str, status_codes: Mapping[int, str]) -> Hint:
 def hint_for(
     element: Element,
     shows: Shows,
-    focus: Mapping[str, tuple[int, int]],
+    focus: Focus,
     status_codes: Mapping[int, str],
 ) -> Hint:
     """What would show ``element``."""
     ways = shows.get(element)
     if ways:
-        return _scenario_hint(_best(ways, focus))
+        return scenario_hint(_best(ways, focus))
     category = element.category
     if category is Category.STATUS:
         way = _status_ways(shows, focus).get(Status(element.value))
         if way is not None:
-            return _scenario_hint(way, False)
+            return scenario_hint(way, False)
     elif category is Category.CHANGE:
         hint = _change_hint(element, shows, focus)
         if hint is not None:

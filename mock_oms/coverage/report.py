@@ -5,6 +5,10 @@ its alert level, its status change, each of its step statuses, its fault's kind,
 code. An element's count is the number of responses that showed it; its first sighting the
 earliest of them. Elements shown that are outside the space (a code only an injection sent,
 a space made smaller by a reload) are reported apart and count in no percentage.
+
+The hint of an element never shown names, where scenarios show it by themselves, one of the
+fewest scenarios that together show every such element (greedily: the scenario showing
+the most of those left first), so that the hints make a short list of scenarios to add.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass
 
 from mock_oms.core.kinds import Api
 from mock_oms.coverage.elements import CATEGORIES, Category, Element, change_text
-from mock_oms.coverage.hints import Hint
+from mock_oms.coverage.hints import Hint, scenario_hint
+from mock_oms.coverage.shows import Way
 from mock_oms.coverage.space import Space
 from mock_oms.faults.model import kind_of
 from mock_oms.journal.exposure import Key, Tallies
@@ -106,6 +111,29 @@ def elements_of(key: Key) -> Iterator[Element]:
         yield Element(api, Category.CODE, code)
 
 
+def _covers(space: Space, never: list[Element]) -> dict[Element, Hint]:
+    """A hint naming one of the fewest scenarios that show, by themselves, every element
+    of ``never`` that some scenario shows by itself."""
+    shown_by: dict[str, set[Element]] = {}
+    for element in never:
+        for way in space.shows.get(element, ()):
+            if not way.actions:
+                shown_by.setdefault(way.scenario, set()).add(element)
+    left = set().union(*shown_by.values()) if shown_by else set()
+    chosen: dict[Element, Hint] = {}
+    while left:
+        name = min(
+            shown_by,
+            key=lambda n: (-len(shown_by[n] & left), *space.focus.get(n, (0, 0)), n),
+        )
+        got = shown_by.pop(name) & left
+        hint = scenario_hint(Way(name))
+        for element in got:
+            chosen[element] = hint
+        left -= got
+    return chosen
+
+
 def build(
     space: Space, tallies: Tallies, *, project_id: str | None = None, since: int | None = None
 ) -> Report:
@@ -118,8 +146,14 @@ def build(
             seen = first.get(element)
             if seen is None or tally.time < seen.time:
                 first[element] = Seen(tally.time, tally.scenario_time, key[0])
+    covers = _covers(space, [e for e in space.elements if e not in counts])
     lines = tuple(
-        Line(e, counts.get(e, 0), first.get(e), None if e in counts else space.hints[e])
+        Line(
+            e,
+            counts.get(e, 0),
+            first.get(e),
+            None if e in counts else covers.get(e) or space.hints[e],
+        )
         for e in space.elements
     )
     extra = tuple(

@@ -24,7 +24,7 @@ from mock_oms.core.library import Library
 from mock_oms.core.lifecycle import EDGES, Importance, Status
 from mock_oms.core.steps import StepStatus
 from mock_oms.coverage.elements import Category, Element, change_text, fault_kinds
-from mock_oms.coverage.hints import Hint, hint_for, rank
+from mock_oms.coverage.hints import Focus, Hint, hint_for, rank
 from mock_oms.coverage.shows import Shows, library_shows
 
 __all__ = ["Space", "SpaceCache", "space_of"]
@@ -37,6 +37,7 @@ class Space:
     elements: tuple[Element, ...]
     shows: Shows
     hints: Mapping[Element, Hint]
+    focus: Focus  # the order of scenarios among equal ways (hints.rank)
 
     def __contains__(self, element: object) -> bool:
         return element in self.hints
@@ -80,7 +81,7 @@ def space_of(library: Library, *, auth: bool, status_codes: Mapping[int, str]) -
             elements.extend(Element(api, category, value) for value in listed)
     focus = rank(library, shows)
     hints = {e: hint_for(e, shows, focus, status_codes) for e in elements}
-    return Space(tuple(elements), shows, hints)
+    return Space(tuple(elements), shows, hints, focus)
 
 
 class SpaceCache:
