@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mock_oms.core.kinds import Api
-from mock_oms.coverage.elements import CATEGORIES, Category, Element, change_text
+from mock_oms.coverage.elements import CATEGORIES, Category, Element
 from mock_oms.coverage.hints import Hint, scenario_hint
 from mock_oms.coverage.shows import Way
 from mock_oms.coverage.space import Space
@@ -96,15 +96,16 @@ class Report:
 
 def elements_of(key: Key) -> Iterator[Element]:
     """The elements one counted key showed."""
-    _, api, status, level, change, steps, fault, code = key
+    _, value, status, level, change, steps, fault, code = key
+    api = Api(value)
     if status is not None:
-        yield Element(api, Category.STATUS, status.value)
+        yield Element(api, Category.STATUS, status)
     if change is not None:
-        yield Element(api, Category.CHANGE, change_text(*change))
+        yield Element(api, Category.CHANGE, f"{change[0]}->{change[1]}")
     if level is not None:
-        yield Element(api, Category.LEVEL, level.value)
+        yield Element(api, Category.LEVEL, level)
     for step in steps or ():
-        yield Element(api, Category.STEP, step.value)
+        yield Element(api, Category.STEP, step)
     if fault is not None:
         yield Element(api, Category.FAULT, kind_of(fault))
     if code is not None:

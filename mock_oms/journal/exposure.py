@@ -5,6 +5,8 @@ the API it spoke, the status, alert level and step statuses its whole body showe
 change that status was for the project on that API (the status shown before it there), the
 fault it carried and the error code its envelope said. A dict counts each key, with the
 moment it was first seen: one lookup a response on the hot path, whatever the key holds.
+The key holds the values of the enumerations, not their members: a str hashes in C and
+keeps its hash, an enumeration member hashes in Python, each time.
 ``coverage/report.py`` splits the keys into the elements of the exposure space.
 
 Marks cut the count into segments, so that a report can cover what was shown since one
@@ -41,14 +43,15 @@ DEFAULT_MAX_KEYS = 200_000
 DEFAULT_MAX_SEGMENTS = 1_000
 
 # project, API, status, alert level, status change (before, after), step statuses shown,
-# fault label, error code (of an error envelope)
+# fault label, error code (of an error envelope): the values of Api, Status, Importance and
+# StepStatus
 Key = tuple[
     str | None,
-    Api,
-    Status | None,
-    Importance | None,
-    tuple[Status, Status] | None,
-    tuple[StepStatus, ...] | None,
+    str,
+    str | None,
+    str | None,
+    tuple[str, str] | None,
+    tuple[str, ...] | None,
     str | None,
     str | None,
 ]
@@ -79,6 +82,8 @@ class Tallies:
 
 
 _STEP_ORDER = tuple(StepStatus)
+_V3 = Api.V3  # a module global: an enumeration's class attribute is slow to read
+_Hot = dict[str, tuple[Status | None, Importance | None, list[float]]]
 
 
 def step_statuses(statuses: Iterable[StepStatus]) -> tuple[StepStatus, ...]:
@@ -114,7 +119,11 @@ class Exposure:
         self._segments = [_Segment(0)]
         self._current = self._segments[0].tallies
         self._keys = 0
-        self._last: dict[Api, dict[str, Status]] = {api: {} for api in Api}
+        self._last: dict[str, dict[str, str]] = {api.value: {} for api in Api}
+        # per API, project -> the status and level of its last plain poll and their tally:
+        # the same poll again (the common case) is counted without making its key
+        self._hot3: _Hot = {}
+        self._hot4: _Hot = {}
 
     # -- the hot path ------------------------------------------------------------------------
 
@@ -131,31 +140,56 @@ class Exposure:
         code: str | None,
     ) -> None:
         """Count one response (``code``: the error code of an error envelope, else None)."""
+        hot = self._hot3 if api is _V3 else self._hot4
+        plain = False
+        if project_id is not None and status is not None:
+            plain = steps is None and fault is None and code is None
+            seen = hot.get(project_id) if plain else None
+            if seen is not None and seen[0] is status and seen[1] is level:
+                seen[2][0] += 1
+                return
+        api_value: str = api._value_
+        shown: str | None = None if status is None else status._value_
         change = None
-        if status is not None and project_id is not None:
-            last = self._last[api]
+        if shown is not None and project_id is not None:
+            last = self._last[api_value]
             before = last.get(project_id)
-            if before is not status:
+            if before is not shown:
                 if before is not None:
-                    change = (before, status)
-                    last[project_id] = status
+                    change = (before, shown)
+                    last[project_id] = shown
                 elif len(last) < self.max_tracked:
-                    last[project_id] = status
-        key: Key = (project_id, api, status, level, change, steps, fault, code)
+                    last[project_id] = shown
+        key: Key = (
+            project_id,
+            api_value,
+            shown,
+            None if level is None else level._value_,
+            change,
+            None if steps is None else tuple(s._value_ for s in steps),
+            fault,
+            code,
+        )
         current = self._current
         tally = current.get(key)
         if tally is not None:
             tally[0] += 1
-            return
-        if self._keys >= self.max_keys and project_id is not None:
+        elif self._keys >= self.max_keys and project_id is not None:
             self._segments[-1].folded += 1
-            key = (None, api, status, level, change, steps, fault, code)
+            key = (None, *key[1:])
             tally = current.get(key)
             if tally is not None:
                 tally[0] += 1
-                return
-        current[key] = [1, wall, now]
-        self._keys += 1
+            else:
+                current[key] = [1, wall, now]
+                self._keys += 1
+            return  # counted without its project: never hot
+        else:
+            tally = current[key] = [1, wall, now]
+            self._keys += 1
+        tracked = project_id is not None and project_id in self._last[api_value]
+        if plain and change is None and tracked:
+            hot[project_id] = (status, level, tally)  # type: ignore[index]
 
     # -- marks and resets --------------------------------------------------------------------
 
@@ -167,6 +201,7 @@ class Exposure:
         segment = _Segment(mark.number)
         self._segments.append(segment)
         self._current = segment.tallies
+        self._cool()
         if len(self._segments) > self.max_segments:
             self._merge_oldest()
         return mark
@@ -193,11 +228,19 @@ class Exposure:
         """The project was reset: the next status it shows is no change from the last."""
         for last in self._last.values():
             last.pop(project_id, None)
+        for hot in (self._hot3, self._hot4):
+            hot.pop(project_id, None)
 
     def restart(self) -> None:
         """Every project was reset (the journal emptied): no status shown before counts."""
         for last in self._last.values():
             last.clear()
+        self._cool()
+
+    def _cool(self) -> None:
+        """No poll is hot any more (a new segment counts afresh)."""
+        self._hot3.clear()
+        self._hot4.clear()
 
     def clear(self) -> None:
         """Forget every count and every mark (mark numbers go on from the last one)."""
