@@ -142,11 +142,19 @@ def test_a_change_is_counted_per_project_and_api() -> None:
     _add(exposure, "p", Status.RUNNING, api=Api.V4)  # V4's first sighting: no change
     _add(exposure, "q", Status.RUNNING)
     _add(exposure, "p", None, fault="reset")  # shows no status: the last one stands
+    _add(exposure, "p", Status.RUNNING)  # the same again: counted the quick way
+    _add(exposure, "p", Status.SUSPEND)
+    _add(exposure, "p", Status.RUNNING)  # back to what it showed twice in a row before
     _add(exposure, "p", Status.FINISHED)
     exposure.forget("p")  # the project was reset
     _add(exposure, "p", Status.INIT)
     changes = [k[4] for k in exposure.tallies().keys if k[4] is not None]
-    assert changes == [(Status.INIT, Status.RUNNING), (Status.RUNNING, Status.FINISHED)]
+    assert changes == [
+        ("INIT", "RUNNING"),
+        ("RUNNING", "SUSPEND"),
+        ("SUSPEND", "RUNNING"),
+        ("RUNNING", "FINISHED"),
+    ]
 
 
 def test_marks_cut_the_count_and_stay_bounded() -> None:
@@ -223,6 +231,15 @@ def test_a_response_shows_what_reached_the_client(
         with contextlib.suppress(httpx.TransportError):
             client.poll("full-migration")
         assert set(_keys(client.coverage())) == shown
+
+
+def test_a_head_request_shows_no_body(bundled: Library) -> None:
+    with _client(bundled) as client:
+        assert client.http.head(V3.format("full-migration")).status_code == 200
+        client.inject_fault("reset", project_id="full-migration", count=1)
+        with pytest.raises(httpx.TransportError):
+            client.http.head(V3.format("full-migration"))
+        assert _keys(client.coverage()) == {"v3 fault reset": 1}
 
 
 def test_a_hang_shows_the_hang(bundled: Library) -> None:

@@ -171,6 +171,7 @@ def shown_in_order(shown: list[str], printed: list[str]) -> None:
             runs[-1].append(line)
     at = 0
     for run in filter(None, runs):
+
         def fits(start: int, run: list[str] = run) -> bool:
             return all(
                 start + i < len(printed)

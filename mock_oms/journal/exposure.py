@@ -158,6 +158,7 @@ class Exposure:
                 if before is not None:
                     change = (before, shown)
                     last[project_id] = shown
+                    hot.pop(project_id, None)  # what it showed before is no longer hot
                 elif len(last) < self.max_tracked:
                     last[project_id] = shown
         key: Key = (

@@ -280,7 +280,9 @@ class Journal:
                 )
             )
             exposure = self.exposure
-            if exposure is not None:
+            if exposure is not None and method == "HEAD":  # no body reaches the client
+                exposure.add(wall, now, project_id, api, None, None, None, fault, None)
+            elif exposure is not None:
                 exposure.add(
                     wall,
                     now,
