@@ -19,10 +19,12 @@ from mock_oms.core.kinds import Kind, progress_path
 from mock_oms.web.control.models import (
     ActionEnvelope,
     ClockState,
+    CoverageOut,
     FaultOut,
     FaultsOut,
     Health,
     IndexOut,
+    MarkOut,
     PollsOut,
     ProjectOut,
     ProjectSummary,
@@ -306,6 +308,25 @@ class BaseClient:
         """Clear every injected fault, or one project's; returns how many were cleared."""
         result: JSON = self._call("DELETE", _faults_path(project_id))
         return int(result["cleared"])
+
+    # -- exposure coverage ----------------------------------------------------------------
+
+    def coverage(self, project: str | None = None, *, since: int | None = None) -> CoverageOut:
+        """What the clients were shown of every situation mock-oms can show (since a mark,
+        of one project), and what would show the rest."""
+        params = {k: v for k, v in (("project", project), ("since", since)) if v is not None}
+        return self._model(CoverageOut, "GET", "/_mock/coverage", params=params)
+
+    def mark_coverage(self) -> MarkOut:
+        """Set a coverage mark: ``coverage(since=mark.mark)`` reports what came after it."""
+        return self._model(MarkOut, "POST", "/_mock/coverage/marks")
+
+    def coverage_marks(self) -> list[MarkOut]:
+        return self._models(MarkOut, "GET", "/_mock/coverage/marks")
+
+    def clear_coverage(self) -> None:
+        """Forget what the clients were shown, and every mark."""
+        self._call("DELETE", "/_mock/coverage")
 
 
 def _faults_path(project_id: str | None) -> str:

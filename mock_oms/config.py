@@ -143,6 +143,7 @@ class Settings:
     shutdown_timeout: int = DEFAULT_SHUTDOWN_TIMEOUT
     max_body: int = DEFAULT_MAX_BODY
     max_injections: int = DEFAULT_MAX_INJECTIONS  # fault injections active at once
+    coverage: bool = True  # count what the clients were shown (GET /_mock/coverage)
 
     def __post_init__(self) -> None:
         problems = self.problems()

@@ -24,6 +24,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "faults": frozenset({"core", "schemas"}),
     "scenarios": frozenset({"core", "faults", "schemas", "resources"}),
     "journal": frozenset({"core"}),
+    "coverage": frozenset({"core", "faults", "journal"}),
     "config": frozenset({"core", "faults", "journal"}),
     "web": frozenset(
         {
@@ -33,6 +34,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "faults",
             "scenarios",
             "journal",
+            "coverage",
             "config",
             "schemas",
             "resources",
@@ -46,6 +48,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "faults",
             "scenarios",
             "journal",
+            "coverage",
             "config",
             "schemas",
             "resources",  # "all of the above" (ARCHITECTURE.md): --watch finds the bundled set
@@ -75,8 +78,9 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "pytest_plugin": frozenset(
-        {"core", "client", "harness", "config", "scenarios", "serve", "web"}
+        {"core", "client", "harness", "config", "scenarios", "serve", "web", "coverage_view"}
     ),
+    "coverage_view": frozenset({"core", "web"}),
     "cli": frozenset(
         {
             "__init__",
@@ -85,6 +89,8 @@ ALLOWED: dict[str, frozenset[str]] = {
             "faults",
             "scenarios",
             "journal",
+            "coverage",
+            "coverage_view",
             "config",
             "schemas",
             "resources",

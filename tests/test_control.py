@@ -332,6 +332,8 @@ _CALLS: dict[str, st.SearchStrategy[Any]] = {
     "/_mock/faults": _INJECTIONS,
     "/_mock/reset": _VALUES,
     "/_mock/requests": _VALUES,
+    "/_mock/coverage": _VALUES,
+    "/_mock/coverage/marks": _VALUES,
     "/_mock/{}": _VALUES,
 }
 

@@ -10,6 +10,7 @@ from mock_oms.core.engine import Snapshot
 from mock_oms.core.errors import IllegalAction, ParamError, ProjectNotFound, Unauthorized
 from mock_oms.core.kinds import Flags, Kind
 from mock_oms.core.lifecycle import Action, Importance, Status
+from mock_oms.core.steps import StepStatus
 from mock_oms.journal.requests import Journal, outcome
 from mock_oms.oms import envelope
 from mock_oms.web import writer
@@ -17,8 +18,10 @@ from mock_oms.web import writer
 PATH = b"/api/omsp/v2/migrations/p/progress"
 
 
-def success_body(status: Status, kind: Kind = Kind.MIGRATION) -> bytes:
-    snap = Snapshot(status, Importance.LOW, "PRE_CHECK", 0, 0, 0, 0, 0, 0.0)
+def success_body(
+    status: Status, kind: Kind = Kind.MIGRATION, level: Importance = Importance.LOW
+) -> bytes:
+    snap = Snapshot(status, level, "PRE_CHECK", 0, 0, 0, 0, 0, 0.0)
     return envelope.encode(envelope.success(envelope.data(kind, Flags(), snap), "id", "1 ms"))
 
 
@@ -45,10 +48,14 @@ def record(
 
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("kind", list(Kind))
-def test_outcome_of_a_success_body_matches_its_json(status: Status, kind: Kind) -> None:
-    body = success_body(status, kind)
-    assert json.loads(body)["data"]["status"] == status.value  # the fast path agrees with JSON
-    assert outcome(body) == (True, "success", status)
+@pytest.mark.parametrize("level", list(Importance))
+def test_outcome_of_a_success_body_matches_its_json(
+    status: Status, kind: Kind, level: Importance
+) -> None:
+    body = success_body(status, kind, level)
+    data = json.loads(body)["data"]  # the fast path agrees with JSON
+    assert (data["status"], data["importance"]) == (status.value, level.value)
+    assert outcome(body) == (True, "success", status, level, None)
 
 
 @pytest.mark.parametrize(
@@ -62,28 +69,52 @@ def test_outcome_of_a_success_body_matches_its_json(status: Status, kind: Kind) 
 )
 def test_outcome_of_an_error_body_is_its_code(exc: Exception) -> None:
     body = error_body(exc)
-    assert outcome(body) == (False, json.loads(body)["code"], None)
+    assert outcome(body) == (False, json.loads(body)["code"], None, None, None)
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b"", (None, None, None)),
-        (b"not json", (None, None, None)),
-        (b"[1, 2]", (None, None, None)),
-        (b'{"code": "X", "success": false}', (False, "X", None)),  # another key order
+        (b"", (None, None, None, None, None)),
+        (b"not json", (None, None, None, None, None)),
+        (b"[1, 2]", (None, None, None, None, None)),
+        (b'{"code": "X", "success": false}', (False, "X", None, None, None)),  # another order
         (
             b'{"success": true, "code": "success", "data": {"status": "FINISHED"}}',
-            (True, "success", Status.FINISHED),
+            (True, "success", Status.FINISHED, None, None),
         ),
-        (b'{"success": true, "data": {"status": "NONSENSE"}}', (True, None, None)),
-        (b'{"success":true,"data":{"status":"RUNNING"', (None, None, None)),  # truncated
-        (b'{"success":false,"code":"X","message":"', (None, None, None)),
+        (
+            b'{"success": true, "data": {"status": "RUNNING", "importance": "HIGH"}}',
+            (True, None, Status.RUNNING, Importance.HIGH, None),
+        ),
+        (  # V4 progress: alarmLevel
+            b'{"success": true, "code": null, "data": {"status": "FAILED", "alarmLevel": "LOW"}}',
+            (True, None, Status.FAILED, Importance.LOW, None),
+        ),
+        (  # V4 steps: distinct, in the order of StepStatus
+            b'{"success": true, "data": [{"order": 1, "status": "FINISHED"}, '
+            b'{"order": 2, "status": "RUNNING"}, {"order": 3, "status": "FINISHED"}]}',
+            (True, None, None, None, (StepStatus.RUNNING, StepStatus.FINISHED)),
+        ),
+        (  # V4 DescribeProject: status, importance and steps
+            b'{"success": true, "data": {"status": "RUNNING", "importance": "MEDIUM", '
+            b'"steps": [{"order": 1, "status": "MONITORING"}]}}',
+            (True, None, Status.RUNNING, Importance.MEDIUM, (StepStatus.MONITORING,)),
+        ),
+        (  # a list of projects (ListProjects) is no step list
+            b'{"success": true, "data": [{"id": "p", "status": "RUNNING"}]}',
+            (True, None, None, None, None),
+        ),
+        (  # a failure shows no status, whatever its data says
+            b'{"success": false, "code": "X", "data": {"status": "RUNNING"}}',
+            (False, "X", None, None, None),
+        ),
+        (b'{"success": true, "data": {"status": "NONSENSE"}}', (True, None, None, None, None)),
+        (b'{"success":true,"data":{"status":"RUNNING"', (None, None, None, None, None)),  # cut
+        (b'{"success":false,"code":"X","message":"', (None, None, None, None, None)),
     ],
 )
-def test_outcome_of_other_bodies(
-    body: bytes, expected: tuple[bool | None, str | None, Status | None]
-) -> None:
+def test_outcome_of_other_bodies(body: bytes, expected: tuple[object, ...]) -> None:
     assert outcome(body) == expected
 
 

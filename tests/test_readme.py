@@ -160,6 +160,45 @@ def test_the_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def shown_in_order(shown: list[str], printed: list[str]) -> None:
+    """Each run of lines between two ``...`` lines is printed as it is shown, one after the
+    other (a line ending in ``...`` is a prefix of the line printed), runs in order."""
+    runs: list[list[str]] = [[]]
+    for line in shown:
+        if line == "...":
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    at = 0
+    for run in filter(None, runs):
+
+        def fits(start: int, run: list[str] = run) -> bool:
+            return all(
+                start + i < len(printed)
+                and (
+                    printed[start + i].startswith(want[:-3])
+                    if want.endswith("...")
+                    else printed[start + i] == want
+                )
+                for i, want in enumerate(run)
+            )
+
+        found = next((i for i in range(at, len(printed)) if fits(i)), None)
+        assert found is not None, (run, printed)
+        at = found + len(run)
+
+
+def test_the_readme_shows_the_coverage_of_its_own_example(pytester: pytest.Pytester) -> None:
+    """The README's exposure coverage report is what `pytest --mock-oms-coverage` prints
+    for the README's own pytest example."""
+    command, *shown = example("readme-coverage", "console").splitlines()
+    assert command == "$ pytest --mock-oms-coverage"
+    pytester.makepyfile(test_readme_example=example("readme-pytest"))
+    result = pytester.runpytest("-p", "no:randomly", "--mock-oms-coverage")
+    result.assert_outcomes(passed=1)
+    shown_in_order(shown, result.outlines)
+
+
 @pytest.mark.parametrize("mutant", list(README_MUTANTS))
 def test_the_readme_pytest_example_catches_a_bad_client(
     pytester: pytest.Pytester, mutant: str

@@ -13,6 +13,7 @@ import click
 from mock_oms import __version__
 from mock_oms.cli import ctl_clock, ctl_faults, ctl_journal, ctl_projects
 from mock_oms.cli.contract import contract
+from mock_oms.cli.coverage import coverage
 from mock_oms.cli.ctl import ctl
 from mock_oms.cli.record import record
 from mock_oms.cli.scenarios import scenarios, validate
@@ -52,5 +53,5 @@ def main() -> None:
 # the ctl subcommands register themselves on the ctl group when their modules load
 _CTL = (ctl_clock, ctl_faults, ctl_journal, ctl_projects)
 
-for command in (serve, validate, scenarios, record, contract, ctl):
+for command in (serve, validate, scenarios, record, contract, ctl, coverage):
     main.add_command(command)

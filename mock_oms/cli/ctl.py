@@ -31,6 +31,7 @@ __all__ = [
     "failure",
     "pass_ctl",
     "refusal",
+    "server_options",
     "talking",
 ]
 
@@ -107,28 +108,40 @@ def emit(
             click.echo(text)
 
 
+def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--url``, ``--token`` (from ``MOCK_OMS_CONTROL_TOKEN``) and ``--json``: what a
+    command that talks to a running server takes (``ctl``, ``coverage``)."""
+    for option in reversed(
+        (
+            click.option(
+                "--url",
+                default=DEFAULT_URL,
+                show_default=True,
+                envvar=env("url"),
+                help="The mock-oms to steer.",
+            ),
+            click.option(
+                "--token",
+                default=None,
+                envvar=env("control-token"),
+                metavar="TOKEN",
+                help="The server's --control-token (default: from MOCK_OMS_CONTROL_TOKEN).",
+            ),
+            click.option(
+                "--json",
+                "as_json",
+                is_flag=True,
+                envvar=env("ctl-json"),
+                help="Print what the server answered as JSON, for scripts.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @click.group()
-@click.option(
-    "--url",
-    default=DEFAULT_URL,
-    show_default=True,
-    envvar=env("url"),
-    help="The mock-oms to steer.",
-)
-@click.option(
-    "--token",
-    default=None,
-    envvar=env("control-token"),
-    metavar="TOKEN",
-    help="The server's --control-token (default: from MOCK_OMS_CONTROL_TOKEN).",
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    envvar=env("ctl-json"),
-    help="Print what the server answered as JSON, for scripts.",
-)
+@server_options
 @click.pass_context
 def ctl(ctx: click.Context, url: str, token: str | None, as_json: bool) -> None:
     """Steer a running mock-oms: move its clock, act on projects, inject faults, read its

@@ -152,6 +152,13 @@ __all__ = ["serve"]
     help="OMS requests kept for GET /_mock/requests (older ones are dropped and counted).",
 )
 @click.option(
+    "--coverage/--no-coverage",
+    default=True,
+    show_default=True,
+    envvar=env("coverage"),
+    help="Count what the clients were shown, for GET /_mock/coverage and `mock-oms coverage`.",
+)
+@click.option(
     "--control-token",
     default=None,
     envvar=env("control-token"),
@@ -252,6 +259,7 @@ def serve(
     log_summary: float,
     access_log: bool,
     journal_size: int,
+    coverage: bool,
     max_injections: int,
     max_body: int,
     max_connections: int,
@@ -283,6 +291,7 @@ def serve(
         log_summary=log_summary,
         access_log=access_log,
         journal_size=journal_size,
+        coverage=coverage,
         control_token=control_token or None,
         auth=auth,
         v4_scenario=v4_scenario,

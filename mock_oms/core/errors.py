@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mock_oms.core.kinds import Api
 from mock_oms.core.lifecycle import Action, Status
 
 __all__ = [
@@ -42,11 +43,13 @@ __all__ = [
     "clip",
     "dotted",
     "excerpt",
+    "oms_errors",
 ]
 
 MAX_MESSAGE = 4000  # characters of an error message, whatever it quotes
 MAX_EXCERPT = 80  # characters of a value quoted in a message
 MAX_LISTED_PROBLEMS = 20  # problems an invalid scenario's message lists (the rest counted)
+_BOTH = frozenset(Api)
 
 
 def excerpt(value: object, limit: int = MAX_EXCERPT) -> str:
@@ -81,6 +84,10 @@ class MockOmsError(Exception):
     http_status: int = 500  # on the OMS endpoints
     control_status: int | None = None  # on the control API, when it differs
     advice: str = "This is a bug of mock-oms; please report it with the request that caused it."
+    # The OMS APIs whose endpoints answer with this error, where the journal sees it: none
+    # for the control API's own errors and for those the connection layer writes.
+    apis: frozenset[Api] = frozenset()
+    trigger: str = ""  # what a client does to be answered with it ("": nothing it does)
 
     def __init__(self, message: str, *, advice: str | None = None) -> None:
         message = clip(message)  # an answer never echoes a whole value back
@@ -93,6 +100,8 @@ class MockOmsError(Exception):
 class InnerError(MockOmsError):
     """Something unexpected went wrong inside mock-oms."""
 
+    apis = _BOTH
+
 
 class ParamError(MockOmsError):
     """A request parameter is malformed: answered in band on the OMS endpoints, as OMS
@@ -102,6 +111,8 @@ class ParamError(MockOmsError):
     http_status = 200
     control_status = 400
     advice = "Check the request parameters against the API documentation."
+    apis = _BOTH
+    trigger = "a malformed project ID (V3: a path segment such as a%2Fb; V4: a body without id)"
 
 
 class ProjectNotFound(MockOmsError):
@@ -111,6 +122,8 @@ class ProjectNotFound(MockOmsError):
     http_status = 200
     control_status = 404
     advice = "Check the project ID; list the projects mock-oms serves with GET /_mock/projects."
+    apis = _BOTH
+    trigger = "a poll of a project ID that no scenario serves"
 
     def __init__(self, project_id: str, *, advice: str | None = None) -> None:
         super().__init__(f"project {excerpt(project_id)} does not exist", advice=advice)
@@ -122,6 +135,8 @@ class IllegalAction(MockOmsError):
 
     code = "GHANA-OPERAT000001"
     http_status = 200
+    apis = frozenset({Api.V4})
+    trigger = "an action the project's status does not allow (StopProject on a FINISHED project)"
 
     def __init__(
         self, project_id: str, action: Action, status: Status, legal: Sequence[Action]
@@ -140,12 +155,16 @@ class NotFound(MockOmsError):
     code = "NOT_FOUND"
     http_status = 404
     advice = "Check the path; the API is described at /openapi.json."
+    apis = _BOTH
+    trigger = "a path under /api/omsp/ or /api/v2/ that is no endpoint"
 
 
 class MethodNotAllowed(MockOmsError):
     code = "METHOD_NOT_ALLOWED"
     http_status = 405
     advice = "Check the HTTP method; the API is described at /openapi.json."
+    apis = _BOTH
+    trigger = "a method the endpoint does not take (POST on V3, GET on V4)"
 
     def __init__(self, message: str, allowed: Sequence[str] = ()) -> None:
         super().__init__(message)
@@ -165,6 +184,8 @@ class TooLarge(BadRequest):
     the answer, so the rest of the body is never read)."""
 
     http_status = 413
+    apis = frozenset({Api.V4})  # the V3 endpoints take no body
+    trigger = "a V4 request body over 1 MiB"
 
 
 class HeadersTooLarge(BadRequest):
@@ -227,10 +248,25 @@ class Unauthorized(MockOmsError):
     code = "UNAUTHORIZED"
     http_status = 401
     advice = "Send the credentials mock-oms was started with."
+    apis = _BOTH  # when the server requires credentials (--auth)
+    trigger = "a request without the server's --auth credentials"
 
     def __init__(self, message: str, *, challenge: str | None = None) -> None:
         super().__init__(message)
         self.challenge = challenge  # the WWW-Authenticate value of the answer
+
+
+def oms_errors() -> list[type[MockOmsError]]:
+    """Every error class the OMS endpoints may answer with (``apis`` not empty), in the
+    order of this module."""
+    found: list[type[MockOmsError]] = []
+    pending: list[type[MockOmsError]] = [MockOmsError]
+    while pending:
+        cls = pending.pop(0)
+        if cls.apis:
+            found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
 
 
 DocPath = tuple[str | int, ...]  # where a value sits in a document: keys and list indexes

@@ -1,11 +1,12 @@
-"""The kinds of project (migration, sync), their enable flags and the OMS path of each."""
+"""The kinds of project (migration, sync), their enable flags and the OMS path of each; the
+two OMS APIs that serve them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Flags", "Kind", "progress_path"]
+__all__ = ["Api", "Flags", "Kind", "progress_path"]
 
 
 class Kind(StrEnum):
@@ -13,6 +14,13 @@ class Kind(StrEnum):
 
     MIGRATION = "migration"
     SYNC = "sync"
+
+
+class Api(StrEnum):
+    """The OMS API a request spoke: V3 (``GET .../progress``) or V4 (``POST /api/v2``)."""
+
+    V3 = "v3"
+    V4 = "v4"
 
 
 def progress_path(kind: Kind | str, project_id: str) -> str:

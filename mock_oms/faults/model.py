@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_MAX_DELAY",
     "DEFAULT_RETRY_AFTER",
     "GATEWAY_STATUSES",
+    "KINDS",
     "NO_BODY",
     "RETRY_AFTER_STATUSES",
     "Body",
@@ -36,6 +37,7 @@ __all__ = [
     "Reset",
     "Truncate",
     "WrongContentType",
+    "kind_of",
     "label",
 ]
 
@@ -139,6 +141,20 @@ Fault = (
 # Faults that end the exchange without a complete response: they take no body and no delay.
 NO_BODY = (Hang, Close, Reset)
 
+# The kind of each fault: the first word of its label (``status:503`` is a status fault).
+KINDS: dict[type[Fault], str] = {
+    HttpStatus: "status",
+    Latency: "latency",
+    Hang: "hang",
+    Close: "close",
+    Reset: "reset",
+    Truncate: "truncate",
+    NotJson: "not-json",
+    WrongContentType: "content-type",
+    BusinessError: "error",
+    Deviation: "deviation",
+}
+
 
 def label(fault: Fault) -> str:
     """The short name of a fault, as the journal records it."""
@@ -165,3 +181,8 @@ def label(fault: Fault) -> str:
             # "deviation:" marks a deliberate contract break, never a bug of the fake
             return f"deviation:{change.value}:{name}"
     raise AssertionError(fault)  # pragma: no cover
+
+
+def kind_of(label: str) -> str:
+    """The kind of fault a journal label names (``status:503`` -> ``status``)."""
+    return label.partition(":")[0]

@@ -1,14 +1,17 @@
 """The request journal: the OMS requests a server received, and how each project was polled.
 
-Pure: the web layer passes every time in. Two records are kept side by side:
+Pure: the web layer passes every time in. Three records are kept side by side:
 
 - a ring buffer of the last ``size`` requests, which counts exactly how many older ones it
   dropped;
 - per project, the poll statistics of ``polls.py`` (count, first and last poll, intervals,
   the statuses shown), updated on every request, so they stay exact whatever the ring
-  buffer dropped.
+  buffer dropped;
+- what the clients were shown, for the coverage report (``exposure.py``): one count a
+  response, kept through resets of the journal.
 
-Recording is on the hot path: one lock, a few comparisons and one append of a tuple.
+Recording is on the hot path: one lock, a few comparisons, one append of a tuple and one
+dict lookup.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from mock_oms.core.lifecycle import Status
+from mock_oms.core.errors import Conflict
+from mock_oms.core.kinds import Api
+from mock_oms.core.lifecycle import Importance, Status
+from mock_oms.core.steps import StepStatus
+from mock_oms.journal.exposure import Exposure, Mark, Tallies, step_statuses
 from mock_oms.journal.notices import Notice, Notices
 from mock_oms.journal.polls import INTERVAL_SAMPLE, MAX_RUNS, Moment, Polls, Timeline, empty
 
@@ -33,6 +40,7 @@ __all__ = [
     "Entry",
     "Eviction",
     "Journal",
+    "Outcome",
     "outcome",
 ]
 
@@ -45,44 +53,83 @@ KEPT_EVICTIONS = 100  # the last evictions the journal shows (all are counted)
 _SUCCESS = b'{"success":true,'
 _FAILURE = b'{"success":false,"code":"'
 _SHOWN = b'"data":{"status":"'
+_LEVEL = b'","importance":"'  # what follows the status in a V3 body
 _PARSE_AT_MOST = 64 * 1024
 _STATUS = {s.value.encode(): s for s in Status}
+_LEVEL_OF = {i.value.encode(): i for i in Importance}
+_STEP_STATUS = {s.value.encode(): s for s in StepStatus}
+_E = TypeVar("_E")
 
 
-def outcome(body: bytes) -> tuple[bool | None, str | None, Status | None]:
-    """``success``, ``code`` and ``data.status`` of an OMS response body, None where the
-    body does not say (not JSON, not an envelope)."""
+Outcome = tuple[
+    bool | None, str | None, Status | None, Importance | None, tuple[StepStatus, ...] | None
+]
+_NOTHING: Outcome = (None, None, None, None, None)
+
+
+def outcome(body: bytes) -> Outcome:
+    """``success``, ``code``, ``data.status``, the alert level and the step statuses an
+    OMS response body shows, None where the body does not say (not JSON, not an envelope,
+    not a success). The alert level is V3's ``importance`` or V4's ``alarmLevel``; the step
+    statuses those of V4's step list (DescribeProjectSteps, or DescribeProject's
+    ``steps``), distinct, in the order of :class:`StepStatus`."""
     if body.startswith(_SUCCESS) and body.endswith(b"}}"):  # whole, not truncated
         at = body.find(_SHOWN, len(_SUCCESS))
         if at >= 0:
             start = at + len(_SHOWN)
-            status = _STATUS.get(body[start : body.find(b'"', start)])
-            if status is not None:
-                return True, "success", status
+            end = body.find(b'"', start)
+            status = _STATUS.get(body[start:end])
+            if status is not None and body.startswith(_LEVEL, end):
+                start = end + len(_LEVEL)
+                level = _LEVEL_OF.get(body[start : body.find(b'"', start)])
+                if level is not None:
+                    return True, "success", status, level, None
     elif body.startswith(_FAILURE) and body.endswith(b"}"):
         end = body.find(b'"', len(_FAILURE))
         if end > 0:
-            return False, body[len(_FAILURE) : end].decode("utf-8", "replace"), None
+            return False, body[len(_FAILURE) : end].decode("utf-8", "replace"), None, None, None
     return _parse(body)
 
 
-def _parse(body: bytes) -> tuple[bool | None, str | None, Status | None]:
+def _parse(body: bytes) -> Outcome:
     if not body or len(body) > _PARSE_AT_MOST:
-        return None, None, None
+        return _NOTHING
     try:
         document = json.loads(body)
     except ValueError:
-        return None, None, None
+        return _NOTHING
     if not isinstance(document, dict):
-        return None, None, None
+        return _NOTHING
     success = document.get("success")
     code = document.get("code")
     data = document.get("data")
-    raw = data.get("status") if isinstance(data, dict) else None
+    status = level = steps = None
+    if success is True:
+        if isinstance(data, dict):
+            status = _named(_STATUS, data.get("status"))
+            level = _named(_LEVEL_OF, data.get("alarmLevel", data.get("importance")))
+            steps = _steps(data.get("steps"))
+        else:
+            steps = _steps(data)
     return (
         success if isinstance(success, bool) else None,
         code if isinstance(code, str) else None,
-        _STATUS.get(raw.encode()) if isinstance(raw, str) and success is True else None,
+        status,
+        level,
+        steps,
+    )
+
+
+def _named(table: dict[bytes, _E], raw: object) -> _E | None:
+    return table.get(raw.encode()) if isinstance(raw, str) else None
+
+
+def _steps(raw: object) -> tuple[StepStatus, ...] | None:
+    """The step statuses of a V4 step list (each step has an ``order``), or None."""
+    if not isinstance(raw, list) or not all(isinstance(s, dict) and "order" in s for s in raw):
+        return None
+    return step_statuses(
+        found for s in raw if (found := _named(_STEP_STATUS, s.get("status"))) is not None
     )
 
 
@@ -102,6 +149,8 @@ class Entry(NamedTuple):
     code: str | None
     shown: Status | None  # the project status the body showed
     retry_after: str | None = None  # the Retry-After header the response carried
+    level: Importance | None = None  # the alert level the body showed
+    steps: tuple[StepStatus, ...] | None = None  # the step statuses a V4 step list showed
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +174,8 @@ class Eviction(NamedTuple):
 
 
 # seq, wall, scenario time, method, raw path, project, HTTP status, latency, fault,
-# success, code, status shown, Retry-After: a plain tuple is the cheapest thing to append.
+# success, code, status shown, Retry-After, alert level, step statuses: a plain tuple is the
+# cheapest thing to append.
 _Raw = tuple[
     int,
     float,
@@ -140,6 +190,8 @@ _Raw = tuple[
     str | None,
     Status | None,
     str | None,
+    Importance | None,
+    tuple[StepStatus, ...] | None,
 ]
 
 
@@ -153,6 +205,7 @@ class Journal:
         max_tracked: int = DEFAULT_MAX_TRACKED,
         interval_sample: int = INTERVAL_SAMPLE,
         max_runs: int = MAX_RUNS,
+        exposure: bool = True,
     ) -> None:
         if size < 0:
             raise ValueError("the journal size must be >= 0")
@@ -169,6 +222,8 @@ class Journal:
         self._notices = Notices()
         self._evicted = 0
         self._evictions: deque[Eviction] = deque(maxlen=KEPT_EVICTIONS)
+        # what the clients were shown, for the coverage report (None: not counted)
+        self.exposure = Exposure(max_tracked=max_tracked) if exposure else None
 
     def record(
         self,
@@ -185,14 +240,25 @@ class Journal:
         retry_after: str | None = None,
         *,
         poll: bool = True,
+        level: Importance | None = None,
+        steps: tuple[StepStatus, ...] | None = None,
+        api: Api = Api.V3,
     ) -> None:
         """Note one request: ``wall`` and ``now`` are the wall and scenario clocks when it
         arrived, ``raw_path`` its path without the query (a V4 call keeps its ``Action``).
         ``shown``: the status a success body showed, when the caller knows it (the body is
         not read then). ``retry_after``: the Retry-After header sent with the answer.
         ``poll``: whether it counts in the project's poll statistics (a V4 call other than
-        DescribeProjectProgress is kept in the journal but does not)."""
-        success, code, shown = (True, "success", shown) if shown else outcome(body)
+        DescribeProjectProgress is kept in the journal but does not). ``level`` and
+        ``steps``: the alert level and step statuses a success body showed, given with
+        ``shown`` (or ``steps`` alone) when the caller knows them. ``api``: which OMS API
+        the request spoke (for the coverage report)."""
+        success: bool | None
+        code: str | None
+        if shown is not None or steps is not None:
+            success, code = True, "success"
+        else:
+            success, code, shown, level, steps = outcome(body)
         with self._lock:
             self._total += 1
             self._entries.append(
@@ -210,8 +276,25 @@ class Journal:
                     code,
                     shown,
                     retry_after,
+                    level,
+                    steps,
                 )
             )
+            exposure = self.exposure
+            if exposure is not None and method == "HEAD":  # no body reaches the client
+                exposure.add(wall, now, project_id, api, None, None, None, fault, None)
+            elif exposure is not None:
+                exposure.add(
+                    wall,
+                    now,
+                    project_id,
+                    api,
+                    shown,
+                    level,
+                    steps,
+                    fault,
+                    code if success is False else None,
+                )
             before = after = None
             if project_id is not None and poll:
                 polls = self._polls.get(project_id)
@@ -317,11 +400,46 @@ class Journal:
             self._polls = {}
             self._evicted = 0
             self._evictions.clear()
+            if self.exposure is not None:  # its counts stay: a test's reset is no new server
+                self.exposure.restart()
 
     def forget(self, project_id: str) -> None:
-        """Start ``project_id``'s poll statistics afresh (its journal entries stay)."""
+        """Start ``project_id``'s poll statistics afresh (its journal entries stay), and
+        its exposure: the next status it shows is no change from the last one."""
         with self._lock:
             self._polls.pop(project_id, None)
+            if self.exposure is not None:
+                self.exposure.forget(project_id)
+
+    # -- exposure ---------------------------------------------------------------------------
+
+    def _exposure(self) -> Exposure:
+        if self.exposure is None:
+            raise Conflict(
+                "this server does not count what its clients were shown (--no-coverage)",
+                advice="Start mock-oms without --no-coverage.",
+            )
+        return self.exposure
+
+    def mark(self, wall: float, now: float) -> Mark:
+        """A coverage mark: what is shown from now on counts since it."""
+        with self._lock:
+            return self._exposure().mark(wall, now)
+
+    def tallies(self, since: int | None = None, project_id: str | None = None) -> Tallies:
+        """What the clients were shown (since a mark, of one project): the keys of
+        :mod:`mock_oms.journal.exposure`, counted."""
+        with self._lock:
+            return self._exposure().tallies(since, project_id)
+
+    def marks(self) -> list[Mark]:
+        with self._lock:
+            return self._exposure().marks()
+
+    def clear_exposure(self) -> None:
+        """Forget what the clients were shown, and every mark."""
+        with self._lock:
+            self._exposure().clear()
 
 
 def _select(

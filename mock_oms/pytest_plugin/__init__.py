@@ -13,6 +13,10 @@ Configuration, session-scoped fixtures to override in a ``conftest.py``: ``mock_
 ``mock_oms_port``, ``mock_oms_scenarios``, ``mock_oms_clock``, ``mock_oms_speed``,
 ``mock_oms_seed``, and ``mock_oms_settings`` that combines them.
 
+``--mock-oms-coverage`` prints which situations the session's servers showed their clients
+(exposure coverage) at the end of the session, and ``--mock-oms-coverage-fail-under=N``
+fails it under N % (``coverage.py``).
+
 Per test: ``@pytest.mark.mock_oms(scenarios=..., clock=..., speed=..., seed=...)`` (also
 ``journal_size``, ``control_token``, ``auth``). A test whose marker asks for a configuration
 other than the session's gets a server of its own for that configuration, started at first
@@ -34,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mock_oms.pytest_plugin import coverage
 from mock_oms.pytest_plugin.options import (
     MARKER,
     OptionProblem,
@@ -73,6 +78,9 @@ __all__ = [
     "pytest_configure",
     "pytest_configure_node",
     "pytest_report_header",
+    "pytest_sessionfinish",
+    "pytest_terminal_summary",
+    "pytest_testnodedown",
 ]
 
 
@@ -85,6 +93,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the seed of the mock_oms fixtures' request IDs and fault draws "
         "(default: a new one each session, shown in the header)",
     )
+    coverage.add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -113,6 +122,21 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_configure_node(node: Any) -> None:
     """pytest-xdist: every worker gets the controller's seed."""
     node.workerinput["mock_oms_seed"] = node.config.stash[_SEED_KEY]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: a worker's coverage reports come to the controller."""
+    coverage.node_down(node)
+
+
+@pytest.hookimpl(trylast=True)  # after the session's fixtures stopped their servers
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    coverage.finish(session)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    coverage.summary(terminalreporter, config)
 
 
 # -- configuration fixtures (override them in a conftest.py) ---------------------------------
@@ -197,9 +221,9 @@ def mock_oms_settings(
 
 
 @pytest.fixture(scope="session")
-def mock_oms_servers() -> Iterator[Servers]:
+def mock_oms_servers(pytestconfig: pytest.Config) -> Iterator[Servers]:
     """The session's live servers (all stopped at the end of the session)."""
-    servers = Servers()
+    servers = Servers(on_close=lambda harness: coverage.collect(pytestconfig, harness))
     yield servers
     servers.close()
 
@@ -228,3 +252,8 @@ def mock_oms_inprocess(
     app = create_app(settings, library=mock_oms_servers.library(settings.scenarios))
     with Harness.in_process(app, settings) as harness:
         yield harness
+        if harness.http.is_closed:  # a test closed it: `with mock_oms_inprocess.client:`
+            with Harness.in_process(app, settings) as fresh:
+                coverage.collect(request.config, fresh)
+        else:
+            coverage.collect(request.config, harness)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,10 +22,14 @@ MAX_SERVERS = 4
 
 
 class Servers:
-    """The live servers of a session, one per configuration, least recently used dropped."""
+    """The live servers of a session, one per configuration, least recently used dropped.
+    ``on_close`` is called with each server's harness before the server stops."""
 
-    def __init__(self, limit: int = MAX_SERVERS) -> None:
+    def __init__(
+        self, limit: int = MAX_SERVERS, on_close: Callable[[Harness], None] | None = None
+    ) -> None:
         self.limit = limit
+        self.on_close = on_close
         self._servers: OrderedDict[Settings, tuple[LiveServer, Harness]] = OrderedDict()
         self._libraries: dict[tuple[Path, ...], Library] = {}
 
@@ -78,6 +83,10 @@ class Servers:
 
     def _drop(self, settings: Settings) -> None:
         server, harness = self._servers.pop(settings)
+        if self.on_close is not None:
+            if harness.client.http.is_closed:  # a test closed it: `with mock_oms.client:`
+                harness = _harness(server)
+            self.on_close(harness)
         harness.close()
         server.stop()
 

@@ -92,7 +92,9 @@ def create_app(
     epoch = settings.epoch if settings.epoch is not None else float(int(wall_clock()))
     clock = Clock(time_source, speed=settings.effective_speed)
     store = Store(Library(), clock, epoch, max_projects=settings.max_projects)
-    journal = Journal(settings.journal_size, max_tracked=settings.max_projects)
+    journal = Journal(
+        settings.journal_size, max_tracked=settings.max_projects, exposure=settings.coverage
+    )
     # without --seed, faults still come from one seed (GET /_mock/faults shows it)
     seed = settings.seed if settings.seed is not None else random.SystemRandom().getrandbits(32)
     faults = FaultChooser(seed, settings.max_fault_delay, Injections(settings.max_injections))

@@ -25,7 +25,7 @@ from mock_oms.core.errors import (
     Unauthorized,
 )
 from mock_oms.core.kinds import Kind
-from mock_oms.core.lifecycle import Status
+from mock_oms.core.lifecycle import Importance, Status
 from mock_oms.core.store import check_project_id
 from mock_oms.oms import envelope
 from mock_oms.web import delivery, wire, writer
@@ -73,6 +73,7 @@ class Reply(NamedTuple):
     plan: delivery.Plan | None = None
     shown: Status | None = None  # the status a plain success showed (for the journal)
     head: writer.Headers | None = None  # the headers (None: a success's)
+    level: Importance | None = None  # the alert level a plain success showed
 
 
 def match(raw_path: bytes) -> tuple[Kind, bytes] | None:
@@ -147,7 +148,7 @@ class OmsApi:
                 runtime.ids.next(),
                 envelope.cost_text(perf_counter() - began),
             )
-            return Reply(200, body, project_id, shown=snap.status)
+            return Reply(200, body, project_id, shown=snap.status, level=snap.importance)
         except MockOmsError as exc:
             status, body, head = writer.error_answer(
                 exc, runtime.ids.next(), envelope.cost_text(perf_counter() - began)
@@ -201,6 +202,7 @@ class OmsApi:
             perf_counter() - began,
             reply.shown,
             None if plan is None else plan.retry_after,
+            level=reply.level,
         )
         if plan is not None:  # a fault or a recorded answer: delivered its own way
             outcome = delivery.Shaped(reply.status, reply.body, reply.fault, plan)

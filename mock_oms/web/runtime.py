@@ -9,6 +9,7 @@ from mock_oms.config import Settings
 from mock_oms.core.clock import Clock, TimeSource
 from mock_oms.core.library import Library
 from mock_oms.core.store import Store
+from mock_oms.coverage.space import SpaceCache
 from mock_oms.faults.chooser import FaultChooser
 from mock_oms.journal.requests import Journal
 from mock_oms.oms.envelope import RequestIds
@@ -33,6 +34,7 @@ class Runtime:
     work: Work = field(default_factory=Work)  # the slot of long control work
     # the scenarios loaded through the control API, and the bytes each was sent as
     uploads: dict[str, int] = field(default_factory=dict)
+    coverage: SpaceCache = field(default_factory=SpaceCache)  # the exposure space served now
 
     @property
     def clock(self) -> Clock:

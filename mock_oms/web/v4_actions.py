@@ -26,10 +26,12 @@ from mock_oms.core.errors import (
     NotFound,
     ParamError,
 )
-from mock_oms.core.lifecycle import Action, Status
+from mock_oms.core.lifecycle import Action, Importance, Status
+from mock_oms.core.steps import StepStatus
 from mock_oms.core.store import INSTANCE_SEPARATOR, Project, check_project_id
 from mock_oms.faults.malform import OUT_OF_RANGE
 from mock_oms.faults.model import Change, Deviation
+from mock_oms.journal.exposure import step_statuses
 from mock_oms.oms import envelope, v4
 from mock_oms.oms.v4_projects import project_data, project_type, verify_result
 from mock_oms.web import delivery
@@ -62,7 +64,9 @@ LABEL_PREFIX = "scenario:"  # a CreateProject label naming the scenario to play
 class Done(NamedTuple):
     """What an action answers (before the wire): status, body, the project it named, the
     fault it carries and its plan, the status a progress poll showed, and whether it counts
-    in the project's poll statistics (the progress call does, other calls do not)."""
+    in the project's poll statistics (the progress call does, other calls do not); the
+    alert level and step statuses a plain read showed (for the journal, which then need
+    not read the body)."""
 
     status: int
     body: bytes
@@ -71,6 +75,8 @@ class Done(NamedTuple):
     plan: delivery.Plan | None = None
     shown: Status | None = None
     poll: bool = False
+    level: Importance | None = None
+    steps: tuple[StepStatus, ...] | None = None
 
 
 Handler = Callable[["Runtime", dict[str, Any], float], Done]
@@ -166,10 +172,15 @@ def _read(
     build: Callable[[Snapshot], Any],
     paging: v4.Paging | None = None,
     progress: bool = False,
+    shows: Done | None = None,
 ) -> Done:
-    """A read's reply: plainly, or through the project's faults and recording."""
+    """A read's reply: plainly, or through the project's faults and recording. ``shows``:
+    what a plain reply shows (its ``shown``, ``level`` and ``steps``)."""
     if project.state.scenario.plain and not runtime.faults.injections.armed:
-        return Done(200, _success(runtime, build(snap), began, paging), project.id)
+        done = Done(200, _success(runtime, build(snap), began, paging), project.id)
+        if shows is not None:
+            done = done._replace(shown=shows.shown, level=shows.level, steps=shows.steps)
+        return done
     dialect = ReadDialect(runtime, build, paging, progress)
     shaped = delivery.shape_poll(runtime, project, snap, project.kind, began, dialect)
     return Done(shaped.status, shaped.body, project.id, shaped.fault, shaped.plan)
@@ -189,7 +200,7 @@ def progress_of(runtime: Runtime, project_id: str, began: float) -> Done:
         body = v4.progress_body(
             project_id, kind, scenario.flags, snap, runtime.ids.next(), _cost(began)
         )
-        return Done(200, body, project_id, shown=snap.status, poll=True)
+        return Done(200, body, project_id, shown=snap.status, poll=True, level=snap.importance)
 
     def build(shown: Snapshot) -> Any:
         return v4.progress_data(project_id, kind, scenario.flags, shown)
@@ -217,13 +228,30 @@ def _now(project: Project, snap: Snapshot) -> int:
 def describe_steps(runtime: Runtime, document: dict[str, Any], began: float) -> Done:
     project, snap, views = _look(runtime, _id("DescribeProjectSteps", document))
     now = _now(project, snap)
-    return _read(runtime, project, snap, began, lambda _: v4.steps_data(views, snap, now))
+    shows = Done(0, b"", steps=step_statuses(v.status for v in views))
+    return _read(
+        runtime, project, snap, began, lambda _: v4.steps_data(views, snap, now), shows=shows
+    )
 
 
 def describe_project(runtime: Runtime, document: dict[str, Any], began: float) -> Done:
     project, snap, views = _look(runtime, _id("DescribeProject", document))
     now = _now(project, snap)
-    return _read(runtime, project, snap, began, lambda _: project_data(project, snap, views, now))
+    shows = Done(
+        0,
+        b"",
+        shown=snap.status,
+        level=snap.importance,
+        steps=step_statuses(v.status for v in views),
+    )
+    return _read(
+        runtime,
+        project,
+        snap,
+        began,
+        lambda _: project_data(project, snap, views, now),
+        shows=shows,
+    )
 
 
 def _verify_id(document: dict[str, Any]) -> str:

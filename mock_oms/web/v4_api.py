@@ -25,6 +25,7 @@ from mock_oms.core.errors import (
     TooLarge,
     Unauthorized,
 )
+from mock_oms.core.kinds import Api
 from mock_oms.core.store import PROJECT_ID
 from mock_oms.oms import envelope, v4
 from mock_oms.web import delivery, wire, writer
@@ -62,6 +63,7 @@ _CONTENT_TYPE = (b"content-type", writer.JSON_TYPE)
 _HTTP_STATUSES = frozenset({401, 404, 405, 413, 500})
 _PATHS = frozenset({PATH, PREFIX})  # a trailing slash is the same endpoint
 _QUERY_KEPT = 200  # bytes of the query the journal keeps
+_V4 = Api.V4  # a module global: an enumeration's class attribute is slow to read
 
 
 def in_band(exc: MockOmsError) -> int:
@@ -234,6 +236,9 @@ class V4Api:
             perf_counter() - began,
             done.shown,
             poll=done.poll,
+            level=done.level,
+            steps=done.steps,
+            api=_V4,
         )
         if plan is not None:  # a fault or a recorded answer: delivered its own way
             outcome = delivery.Shaped(done.status, done.body, done.fault, plan)

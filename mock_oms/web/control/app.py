@@ -31,7 +31,17 @@ from mock_oms.scenarios.loader import MAX_FILE_BYTES
 from mock_oms.web import writer
 from mock_oms.web.access import install_control_guard
 from mock_oms.web.bodies import BodyLimit, Scope
-from mock_oms.web.control import clock, docs, faults, index, journal, projects, scenarios, ui
+from mock_oms.web.control import (
+    clock,
+    coverage,
+    docs,
+    faults,
+    index,
+    journal,
+    projects,
+    scenarios,
+    ui,
+)
 from mock_oms.web.control.deps import not_json_object
 from mock_oms.web.openapi import install_openapi
 from mock_oms.web.runtime import Runtime
@@ -48,6 +58,7 @@ ROUTERS = (
     projects.router,
     faults.router,
     journal.router,
+    coverage.router,
     ui.router,
 )
 

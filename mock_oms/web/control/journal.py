@@ -44,6 +44,8 @@ def entry_out(e: Entry) -> EntryOut:
         code=e.code,
         project_status=e.shown.value if e.shown is not None else None,
         retry_after=e.retry_after,
+        alert_level=None if e.level is None else e.level.value,
+        step_statuses=None if e.steps is None else [s.value for s in e.steps],
     )
 
 

@@ -20,18 +20,24 @@ from mock_oms.core.lifecycle import Importance
 __all__ = [
     "ActionArgs",
     "ActionEnvelope",
+    "ActionStep",
     "Advance",
     "Cleared",
     "ClockState",
+    "CoverageElement",
+    "CoverageOut",
+    "CoverageTally",
     "EntryOut",
     "EventOut",
     "EvictionOut",
     "FaultOut",
     "FaultsOut",
     "Health",
+    "HintOut",
     "IndexOut",
     "IntervalsByClock",
     "IntervalsOut",
+    "MarkOut",
     "Model",
     "MomentOut",
     "NewProject",
@@ -45,6 +51,7 @@ __all__ = [
     "RouteOut",
     "RunOut",
     "ScenarioSummary",
+    "SeenOut",
     "SightingOut",
     "SpanOut",
     "Speed",
@@ -364,6 +371,18 @@ class EntryOut(Model):
     retry_after: str | None = Field(
         default=None, alias="retryAfter", description="The Retry-After header it carried."
     )
+    alert_level: str | None = Field(
+        default=None,
+        alias="alertLevel",
+        description="The alert level the response showed (V3 importance, V4 alarmLevel).",
+    )
+    step_statuses: list[str] | None = Field(
+        default=None,
+        alias="stepStatuses",
+        description="The step statuses a V4 step list showed (DescribeProjectSteps, "
+        "DescribeProject), each once, in the order INIT, RUNNING, FAILED, FINISHED, SUSPEND, "
+        "MONITORING; null when the response showed no step list.",
+    )
 
 
 class EvictionOut(Model):
@@ -445,3 +464,84 @@ class PollsOut(Model):
     )
     kept_polling_after_settled: bool = Field(alias="keptPollingAfterSettled")
     first_settled: SightingOut | None = Field(alias="firstSettled")
+
+
+# -- exposure coverage -----------------------------------------------------------------------
+
+
+class SeenOut(Model):
+    time: float = Field(description="Wall clock (Unix seconds) when it was first shown.")
+    scenario_time: float = Field(alias="scenarioTime", description="The scenario clock then.")
+    project_id: str | None = Field(
+        alias="projectId", description="The project of the response that first showed it."
+    )
+
+
+class ActionStep(Model):
+    action: str = Field(description="An operator action (mock-oms ctl act, or V4 *Project).")
+    when: str = Field(description="Taken when the project shows this status.")
+
+
+class HintOut(Model):
+    text: str = Field(description="What would show it, in one line.")
+    scenario: str | None = Field(
+        default=None, description="A loaded scenario that shows it (poll NAME or NAME~x)."
+    )
+    actions: list[ActionStep] = Field(
+        default_factory=list, description="The operator actions it takes on the way."
+    )
+    scripted: bool = Field(
+        default=True, description="false: the actions take the project off its script."
+    )
+    fault: Any = Field(
+        default=None,
+        description="A fault to inject into the project's polls, as a scenario "
+        "writes it (POST /_mock/projects/{id}/faults, mock-oms ctl fault add).",
+    )
+    trigger: str | None = Field(
+        default=None, description="What a client does to be answered with this error code."
+    )
+
+
+class CoverageElement(Model):
+    key: str = Field(description="API, category and value: `v3 status FAILED`.")
+    api: str = Field(description="v3 or v4.")
+    category: str = Field(description="status, change, level, step, fault or code.")
+    value: str
+    count: int = Field(description="The responses that showed it.")
+    first: SeenOut | None = Field(description="The first of them (null: never shown).")
+    hint: HintOut | None = Field(default=None, description="What would show it, if never shown.")
+
+
+class CoverageTally(Model):
+    api: str
+    category: str
+    shown: int
+    total: int
+
+
+class CoverageOut(Model):
+    project_id: str | None = Field(alias="projectId", description="null: every project.")
+    since: int | None = Field(description="The mark it counts from (null: from the start).")
+    mark: int = Field(description="The last mark set (0: none).")
+    responses: int = Field(description="OMS responses counted in its scope.")
+    folded: int = Field(
+        description="Of them, those counted without their project, past the server's bound "
+        "of distinct sightings (a ?project= report misses them)."
+    )
+    total: int = Field(description="Elements of the exposure space.")
+    shown: int = Field(description="Elements shown at least once.")
+    percent: float = Field(description="100 * shown / total.")
+    categories: list[CoverageTally] = Field(description="Shown and total per API and category.")
+    elements: list[CoverageElement] = Field(description="Every element of the space, in order.")
+    never_shown: list[str] = Field(alias="neverShown", description="The keys never shown.")
+    extra: list[CoverageElement] = Field(
+        description="Elements shown that are outside the space (an injected error's code, "
+        "say): counted in no percentage."
+    )
+
+
+class MarkOut(Model):
+    mark: int = Field(description="Ask GET /_mock/coverage?since=MARK for what came after it.")
+    time: float = Field(description="Wall clock, Unix seconds.")
+    scenario_time: float = Field(alias="scenarioTime")
