@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -311,5 +311,78 @@ def test_the_page_asks_for_the_token_once_per_session(browser: Browser) -> None:
         other.goto(live.base_url + "/_mock/ui")
         expect(other.locator("#token-form")).to_be_visible()
         other.close()
+        with pytest.raises(StopIteration):
+            next(pages)
+
+
+# -- exposure coverage ------------------------------------------------------------------------
+
+
+def _headline(oms: ControlClient, since: int | None = None) -> str:
+    r = oms.coverage(since=since)
+    scope = f" since mark {since}" if since else ""
+    return (
+        f"{r.shown} of {r.total} situations shown ({r.percent:.1f} %), "
+        f"in {r.responses} responses{scope}"
+    )
+
+
+def test_the_coverage_panel_shows_the_report_and_what_would_show_the_rest(
+    page: Page, server: LiveServer, oms: ControlClient
+) -> None:
+    oms.clear_coverage()
+    oms.poll("full-migration")
+    while oms.poll("full-migration").json()["data"]["status"] != "FINISHED":
+        oms.advance(30)
+    _ui(page, server)
+    panel = page.locator("#coverage-panel")
+    expect(panel.locator("#coverage-headline")).to_have_text(_headline(oms))
+    report = oms.coverage()
+    for tally in report.categories:
+        row = panel.locator(f'#coverage-table tr[data-category="{tally.category}"]')
+        column = ["v3", "v4"].index(tally.api) + 1
+        expect(row.locator("td").nth(column)).to_have_text(f"{tally.shown}/{tally.total}")
+    # what the happy path never showed, under what would show it
+    suspend = next(e for e in report.elements if e.key == "v3 status SUSPEND")
+    assert suspend.count == 0 and suspend.hint is not None
+    hint = page.get_by_text(suspend.hint.text, exact=True)
+    group = panel.locator("#coverage-never li").filter(has=hint)
+    expect(group.locator(".what")).to_contain_text("status SUSPEND")
+    shown = next(e for e in report.elements if e.count)
+    expect(panel.locator("#coverage-never")).not_to_contain_text(f"{shown.category} {shown.value},")
+
+    # a fault served: the panel follows once the client was answered
+    oms.inject_fault({"status": 503}, project_id="full-migration", count=1)
+    assert oms.poll("full-migration").status_code == 503
+    expect(panel.locator("#coverage-headline")).to_have_text(_headline(oms))
+    faults = next(t for t in oms.coverage().categories if t.api == "v3" and t.category == "fault")
+    expect(panel.locator('tr[data-category="fault"] td').nth(1)).to_have_text(
+        f"{faults.shown}/{faults.total}"
+    )
+    _snapshot(page, "#coverage-panel", "dashboard-coverage.png")
+
+    # one test measured alone: from a mark, nothing shown yet, then what came after it
+    page.click("#coverage-mark")
+    expect(panel.locator("#coverage-headline")).to_contain_text("in 0 responses since mark")
+    mark = oms.coverage_marks()[-1].mark
+    expect(page.locator("#coverage-all")).to_be_visible()
+    oms.poll("precheck-failure")
+    expect(panel.locator("#coverage-headline")).to_have_text(_headline(oms, since=mark))
+    page.click("#coverage-all")
+    expect(panel.locator("#coverage-headline")).to_have_text(_headline(oms))
+    expect(page.locator("#coverage-all")).to_be_hidden()
+
+
+def test_the_coverage_panel_says_when_the_server_counts_none(browser: Browser) -> None:
+    with LiveServer(replace(_settings(), coverage=False)) as live:
+        with ControlClient(live.base_url) as oms:
+            oms.poll("full-migration")
+        watch = Watch()
+        pages = _open(browser, live.base_url, watch)
+        page = next(pages)
+        page.goto(live.base_url + "/_mock/ui")
+        expect(_row(page, "full-migration")).to_have_count(1)
+        expect(page.locator("#coverage-off")).to_contain_text("--no-coverage")
+        expect(page.locator("#coverage-report")).to_be_hidden()
         with pytest.raises(StopIteration):
             next(pages)

@@ -34,7 +34,10 @@
     ticks: [],
     ticksAfter: null,
     ticksFor: null,
+    received: null, // OMS requests the journal counts (the tail's total)
+    coverage: { scope: null, received: null, at: 0, since: null, off: false },
   };
+  const COVERAGE_EVERY = 5000; // ms: the report costs the server more than a plain call
 
   // -- calls ------------------------------------------------------------------------------
 
@@ -497,6 +500,7 @@
     const last = data.entries.length ? data.entries[data.entries.length - 1].seq : null;
     // behind by more than a page: skip to the newest next time (a tail, not a log)
     s.tailAfter = full && last !== null && data.total - last > TAIL ? data.total - TAIL : full ? last : data.total;
+    s.received = data.total;
     $("request-count").textContent = `${data.total} received, ${data.kept} kept`;
     renderTail();
   }
@@ -523,6 +527,108 @@
     $("requests").tBodies[0].replaceChildren(...rows);
   }
 
+  // -- exposure coverage ------------------------------------------------------------------
+
+  async function refreshCoverage(force = false) {
+    const c = s.coverage;
+    const project = $("coverage-selected").checked ? s.selected : null;
+    const scope = `${project}|${c.since}`;
+    // the report changes only when a client was answered: ask again then, and not too often
+    const answered = c.received !== s.received && Date.now() - c.at >= COVERAGE_EVERY;
+    if (!force && scope === c.scope && (c.off || !answered)) return;
+    const q = new URLSearchParams();
+    if (project) q.set("project", project);
+    if (c.since !== null) q.set("since", String(c.since));
+    c.scope = scope;
+    c.received = s.received;
+    c.at = Date.now();
+    let report;
+    try {
+      ({ data: report } = await call("GET", `/_mock/coverage?${q}`));
+    } catch (error) {
+      if (error instanceof Refused && (error.status === 409 || error.status === 404)) {
+        if (error.status === 404) c.since = null; // the mark is gone
+        c.off = error.status === 409;
+        $("coverage-off").textContent = error.message;
+        $("coverage-off").hidden = false;
+        $("coverage-report").hidden = true;
+        return;
+      }
+      throw error;
+    }
+    c.off = false;
+    $("coverage-off").hidden = true;
+    $("coverage-report").hidden = false;
+    renderCoverage(report);
+  }
+
+  function renderCoverage(r) {
+    const scope = [r.projectId ? `of ${r.projectId}` : "", r.since ? `since mark ${r.since}` : ""];
+    $("coverage-headline").textContent =
+      `${r.shown} of ${r.total} situations shown (${r.percent.toFixed(1)} %), ` +
+      `in ${r.responses} responses ${scope.join(" ")}`.trim();
+    $("coverage-all").hidden = r.since === null;
+    const apis = [...new Set(r.categories.map((t) => t.api))];
+    const found = new Map(r.categories.map((t) => [`${t.api} ${t.category}`, t]));
+    const perApi = apis.map((api) => r.categories.filter((t) => t.api === api).map((t) => t.category));
+    const categories = perApi.reduce((a, b) => (b.length > a.length ? b : a), []);
+    const cell = (shown, total) => {
+      const td = el("td", { class: "cov" }, `${shown}/${total}`);
+      td.append(el("progress", { max: String(total || 1), value: String(shown) }));
+      return td;
+    };
+    const rows = categories.map((category) => {
+      const tr = el("tr", { "data-category": category }, el("td", {}, category));
+      for (const api of apis) {
+        const t = found.get(`${api} ${category}`);
+        tr.append(t ? cell(t.shown, t.total) : el("td", { class: "muted" }, "–"));
+      }
+      return tr;
+    });
+    const total = el("tr", { class: "total" }, el("td", {}, "total"));
+    for (const api of apis) {
+      const mine = r.categories.filter((t) => t.api === api);
+      const sum = (f) => mine.reduce((n, t) => n + t[f], 0);
+      total.append(cell(sum("shown"), sum("total")));
+    }
+    rows.push(total);
+    const head = el("tr", {}, el("th", {}, "shown to the clients"), ...apis.map((a) => el("th", {}, a)));
+    $("coverage-table").tHead.replaceChildren(head);
+    $("coverage-table").tBodies[0].replaceChildren(...rows);
+    $("coverage-never").replaceChildren(...neverShown(r, new Set(apis)));
+  }
+
+  function hintOrder(hint) {
+    // as mock-oms coverage: scenarios that show it by themselves first, then scenarios with
+    // actions, faults to inject, what a client does
+    if (!hint) return 4;
+    if (hint.scenario) return hint.actions && hint.actions.length ? 1 : 0;
+    return hint.fault !== null && hint.fault !== undefined ? 2 : 3;
+  }
+
+  function neverShown(r, apis) {
+    const groups = new Map(); // hint text -> [order, elements]
+    for (const e of r.elements) {
+      if (e.count) continue;
+      const text = e.hint ? e.hint.text : "no hint";
+      if (!groups.has(text)) groups.set(text, [hintOrder(e.hint), []]);
+      groups.get(text)[1].push(e);
+    }
+    const items = [...groups.entries()].sort((a, b) => a[1][0] - b[1][0]);
+    if (!items.length) return [el("li", { class: "muted" }, "nothing: every situation was shown")];
+    return items.map(([text, [, elements]]) => {
+      const missed = new Map(); // "category value" -> the APIs that missed it
+      for (const e of elements) {
+        const name = `${e.category} ${e.value}`;
+        missed.set(name, [...(missed.get(name) || []), e.api]);
+      }
+      const names = [...missed.entries()].map(([name, where]) =>
+        where.length >= apis.size ? name : `${name} (${where.join(", ")})`,
+      );
+      return el("li", {}, el("b", {}, text), el("span", { class: "what" }, names.join(", ")));
+    });
+  }
+
   // -- refreshing -------------------------------------------------------------------------
 
   async function tick() {
@@ -535,6 +641,7 @@
     try {
       await Promise.all([refreshClock(), refreshProjects(), refreshTail()]);
       if (s.selected) await refreshDetail();
+      await refreshCoverage();
       $("live").textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       failed(error);
@@ -626,6 +733,18 @@
       refreshNow();
     });
     $("request-filter").addEventListener("change", refreshNow);
+    $("coverage-selected").addEventListener("change", () => refreshCoverage(true).catch(failed));
+    $("coverage-mark").addEventListener("click", async () => {
+      const mark = await control("POST", "/_mock/coverage/marks", undefined, (m) => `mark ${m.mark}: counting from now`);
+      if (mark) {
+        s.coverage.since = mark.mark;
+        await refreshCoverage(true).catch(failed);
+      }
+    });
+    $("coverage-all").addEventListener("click", () => {
+      s.coverage.since = null;
+      refreshCoverage(true).catch(failed);
+    });
     $("fault-form").addEventListener("submit", (event) => {
       event.preventDefault();
       let fault;
