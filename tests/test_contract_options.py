@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,17 @@ def test_a_create_body_is_a_json_object_read_from_a_file(tmp_path: Path) -> None
         read_create_body(str(body))
     with pytest.raises(OptionError, match=r"^--create-body .*missing\.json: "):
         read_create_body(str(tmp_path / "missing.json"), CLI)
+
+
+def test_the_command_s_help_names_the_kit_s_own_defaults() -> None:
+    """``mock-oms contract`` names the kit's defaults without importing the kit (its
+    libraries come only with [kit]): the copies must agree with the kit's."""
+    command = importlib.import_module("mock_oms.cli.contract")  # the module, not the command
+
+    assert command.MOCK_INTERVAL == MOCK_POLL_INTERVAL
+    assert command.REAL_INTERVAL == REAL_POLL_INTERVAL
+    assert command.MOCK_DURATION == MOCK_POLL_DURATION
+    assert command.REAL_DURATION == REAL_POLL_DURATION
+    assert command.MOCK_V4_INTERVAL == MOCK_V4_POLL_INTERVAL
+    assert KitOptions().clock_skew == command.DEFAULT_SKEW
+    assert set(command.APIS) == {api.value for api in Api}

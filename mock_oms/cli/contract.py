@@ -19,7 +19,7 @@ import click
 import mock_oms
 from mock_oms.cli.options import Finite, env
 
-__all__ = ["DEFAULT_SKEW", "NO_SERVER", "contract", "use_installed_kit"]
+__all__ = ["APIS", "DEFAULT_SKEW", "MOCK_V4_INTERVAL", "NO_SERVER", "contract", "use_installed_kit"]
 
 NO_SERVER = 4  # pytest's usage-error status, which the kit also stops with
 
