@@ -158,7 +158,7 @@ class Target:
         for delay in (*delays, None):
             try:
                 reply = send()
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # no answer: transport, redirect loop, decoding
                 failures.append(f"{type(exc).__name__}: {exc}".rstrip(": "))
             else:
                 last = self._response(blank, reply, server_time)
@@ -305,6 +305,11 @@ def reach(
                     f"running, and is {spelling('base-url')} right?"
                 ) from None
             sleep(delays.pop(0))
+        except httpx.RequestError as exc:  # an answer that is none: a redirect loop, say
+            raise OptionError(
+                f"{base_url} gives no answer to {HEALTH} ({type(exc).__name__}: {exc}): is "
+                f"{spelling('base-url')} the server's own address?"
+            ) from None
 
 
 def check_access(

@@ -399,3 +399,52 @@ def test_after_a_poll_failed_every_attempt_the_next_are_tried_once() -> None:
     assert target.get(Kind.MIGRATION, "a").transport is not None  # 4 again
     assert len(seen) == 11
     assert slept == [0.25, 0.5, 1.0] * 2
+
+
+def test_a_redirect_loop_is_no_answer_not_a_crash() -> None:
+    """Before, httpx.TooManyRedirects escaped both the preflight and a poll: the command
+    ended with a traceback and exit 1 (FAILED) rather than 4 (no server to check)."""
+
+    def loop(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": str(request.url)})
+
+    http = httpx.Client(
+        transport=httpx.MockTransport(loop), base_url="http://proxy", follow_redirects=True
+    )
+    target, slept = quiet_target(http)
+    response = target.get(Kind.MIGRATION, "np_1")
+    assert response.transport is not None and "TooManyRedirects" in response.transport
+    assert slept == [0.25, 0.5, 1.0]
+    v4 = target.call("DescribeProjectProgress", {"id": "np_1"})
+    assert v4.transport is not None and "TooManyRedirects" in v4.transport
+
+
+def test_the_command_says_no_server_behind_a_redirect_loop() -> None:
+    import http.server
+    import threading
+
+    from click.testing import CliRunner
+
+    from mock_oms.cli import main
+
+    class Loop(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Loop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = CliRunner().invoke(main, ["contract", "--base-url", url, "--api", "v4"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 4, result.output
+    assert "no server to check" in result.output and "TooManyRedirects" in result.output
+    assert "Traceback" not in result.output

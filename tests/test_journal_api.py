@@ -186,10 +186,13 @@ def test_reset_empties_the_journal_and_the_timelines(make_client: MakeClient) ->
     poll(client, "full-migration")
     poll(client, "release")
     client.reset()
-    assert client.requests()["total"] == 0
+    emptied = client.requests()
+    assert (emptied["total"], emptied["received"]) == (0, 2)  # received: since the start
     assert client.polls("full-migration")["count"] == 0
     poll(client, "release")
-    assert [e["seq"] for e in client.requests()["entries"]] == [1]
+    again = client.requests()
+    assert [e["seq"] for e in again["entries"]] == [1]
+    assert (again["total"], again["received"]) == (1, 3)
 
 
 def test_project_reset_restarts_its_timeline_only(make_client: MakeClient) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "Exposure",
     "Key",
     "Mark",
+    "Snapshot",
     "Tallies",
     "Tally",
     "step_statuses",
@@ -79,6 +80,28 @@ class Tallies:
     responses: int  # the responses counted in the scope
     folded: int  # of them, those counted without their project (beyond max_keys)
     mark: int  # the last mark set (0: none)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The counts of a report's scope, copied (key, count, first wall time, first scenario
+    time; a key once a segment), to be added up into :class:`Tallies`."""
+
+    counts: list[tuple[Key, float, float, float]]
+    folded: int
+    mark: int
+
+    def tallies(self) -> Tallies:
+        keys: dict[Key, Tally] = {}
+        responses = 0
+        for key, count, wall, now in self.counts:
+            responses += int(count)
+            seen = keys.get(key)
+            if seen is None:
+                keys[key] = Tally(int(count), wall, now)
+            else:
+                keys[key] = seen._replace(seen=seen.seen + int(count))
+        return Tallies(keys, responses, self.folded, self.mark)
 
 
 _STEP_ORDER = tuple(StepStatus)
@@ -257,6 +280,12 @@ class Exposure:
         """The keys seen since mark ``since`` (None or 0: since the start, or the last
         clear), of one project or all; :class:`NotFound` for a mark that cannot be asked
         for (set before a clear, merged away, or not set yet)."""
+        return self.snapshot(since, project_id).tallies()
+
+    def snapshot(self, since: int | None = None, project_id: str | None = None) -> Snapshot:
+        """What :meth:`tallies` adds up, copied: the part to take under the journal's lock
+        (a copy of each count), so that the adding up, the longer part, can be done
+        outside it while the hot path goes on counting."""
         segments = self._segments
         if since is not None and since < 0:
             raise ParamError("a coverage mark is a number >= 0")
@@ -271,17 +300,14 @@ class Exposure:
                     f"{self.max_segments} marks"
                 )
             segments = segments[found[0] :]
-        keys: dict[Key, Tally] = {}
-        responses = folded = 0
+        counts: list[tuple[Key, float, float, float]] = []
+        folded = 0
         for segment in segments:
             folded += segment.folded
-            for key, (count, wall, now) in segment.tallies.items():
-                if project_id is not None and key[0] != project_id:
-                    continue
-                responses += int(count)
-                seen = keys.get(key)
-                if seen is None:
-                    keys[key] = Tally(int(count), wall, now)
-                else:
-                    keys[key] = seen._replace(seen=seen.seen + int(count))
-        return Tallies(keys, responses, 0 if project_id is not None else folded, self._made)
+            if project_id is None:
+                counts += [(k, v[0], v[1], v[2]) for k, v in segment.tallies.items()]
+            else:
+                counts += [
+                    (k, v[0], v[1], v[2]) for k, v in segment.tallies.items() if k[0] == project_id
+                ]
+        return Snapshot(counts, 0 if project_id is not None else folded, self._made)

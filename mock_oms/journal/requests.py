@@ -429,8 +429,9 @@ class Journal:
     def tallies(self, since: int | None = None, project_id: str | None = None) -> Tallies:
         """What the clients were shown (since a mark, of one project): the keys of
         :mod:`mock_oms.journal.exposure`, counted."""
-        with self._lock:
-            return self._exposure().tallies(since, project_id)
+        with self._lock:  # a copy under the lock; the adding up outside it
+            snapshot = self._exposure().snapshot(since, project_id)
+        return snapshot.tallies()
 
     def marks(self) -> list[Mark]:
         with self._lock:

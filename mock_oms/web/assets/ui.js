@@ -35,7 +35,7 @@
     ticksAfter: null,
     ticksFor: null,
     received: null, // OMS requests the journal counts (the tail's total)
-    coverage: { scope: null, received: null, at: 0, since: null, off: false },
+    coverage: { scope: null, received: null, at: 0, since: null, off: false, force: false, seq: 0 },
   };
   const COVERAGE_EVERY = 5000; // ms: the report costs the server more than a plain call
 
@@ -500,7 +500,7 @@
     const last = data.entries.length ? data.entries[data.entries.length - 1].seq : null;
     // behind by more than a page: skip to the newest next time (a tail, not a log)
     s.tailAfter = full && last !== null && data.total - last > TAIL ? data.total - TAIL : full ? last : data.total;
-    s.received = data.total;
+    s.received = data.received; // unlike total, not restarted by an emptying of the journal
     $("request-count").textContent = `${data.total} received, ${data.kept} kept`;
     renderTail();
   }
@@ -529,33 +529,43 @@
 
   // -- exposure coverage ------------------------------------------------------------------
 
-  async function refreshCoverage(force = false) {
+  // Called by tick() only (one refresh at a time): a control of the panel sets force and
+  // asks for a tick, so an answer for an older scope cannot land after a newer one.
+  async function refreshCoverage() {
     const c = s.coverage;
     const project = $("coverage-selected").checked ? s.selected : null;
     const scope = `${project}|${c.since}`;
     // the report changes only when a client was answered: ask again then, and not too often
     const answered = c.received !== s.received && Date.now() - c.at >= COVERAGE_EVERY;
-    if (!force && scope === c.scope && (c.off || !answered)) return;
+    if (!c.force && scope === c.scope && (c.off || !answered)) return;
     const q = new URLSearchParams();
     if (project) q.set("project", project);
     if (c.since !== null) q.set("since", String(c.since));
-    c.scope = scope;
-    c.received = s.received;
+    const mine = ++c.seq;
+    const received = s.received;
+    c.force = false;
     c.at = Date.now();
     let report;
     try {
       ({ data: report } = await call("GET", `/_mock/coverage?${q}`));
     } catch (error) {
+      if (mine !== c.seq) return;
       if (error instanceof Refused && (error.status === 409 || error.status === 404)) {
-        if (error.status === 404) c.since = null; // the mark is gone
+        if (error.status === 404) c.since = null; // the mark is gone: the whole report next
         c.off = error.status === 409;
+        c.scope = scope;
+        c.received = received;
         $("coverage-off").textContent = error.message;
         $("coverage-off").hidden = false;
         $("coverage-report").hidden = true;
         return;
       }
+      c.scope = null; // not answered (busy, say): ask again at the next refresh
       throw error;
     }
+    if (mine !== c.seq) return; // a newer question was asked meanwhile
+    c.scope = scope;
+    c.received = received;
     c.off = false;
     $("coverage-off").hidden = true;
     $("coverage-report").hidden = false;
@@ -564,9 +574,10 @@
 
   function renderCoverage(r) {
     const scope = [r.projectId ? `of ${r.projectId}` : "", r.since ? `since mark ${r.since}` : ""];
+    if (r.folded) scope.push(`(${r.folded} counted without their project)`);
     $("coverage-headline").textContent =
-      `${r.shown} of ${r.total} situations shown (${r.percent.toFixed(1)} %), ` +
-      `in ${r.responses} responses ${scope.join(" ")}`.trim();
+      `${r.shown} of ${r.total} situations shown (${tenths(r.percent)} %), ` +
+      `in ${r.responses} responses ${scope.filter(Boolean).join(" ")}`.trim();
     $("coverage-all").hidden = r.since === null;
     const apis = [...new Set(r.categories.map((t) => t.api))];
     const found = new Map(r.categories.map((t) => [`${t.api} ${t.category}`, t]));
@@ -596,6 +607,16 @@
     $("coverage-table").tHead.replaceChildren(head);
     $("coverage-table").tBodies[0].replaceChildren(...rows);
     $("coverage-never").replaceChildren(...neverShown(r, new Set(apis)));
+  }
+
+  function tenths(x) {
+    // as Python's f"{x:.1f}" (what mock-oms coverage prints): an exact half goes to even
+    const t = x * 10;
+    if (Number.isInteger(t * 2) && !Number.isInteger(t)) {
+      const down = Math.floor(t);
+      return ((down % 2 === 0 ? down : down + 1) / 10).toFixed(1);
+    }
+    return x.toFixed(1);
   }
 
   function hintOrder(hint) {
@@ -733,17 +754,24 @@
       refreshNow();
     });
     $("request-filter").addEventListener("change", refreshNow);
-    $("coverage-selected").addEventListener("change", () => refreshCoverage(true).catch(failed));
+    const recount = () => {
+      s.coverage.force = true;
+      refreshNow();
+    };
+    $("coverage-selected").addEventListener("change", recount);
     $("coverage-mark").addEventListener("click", async () => {
-      const mark = await control("POST", "/_mock/coverage/marks", undefined, (m) => `mark ${m.mark}: counting from now`);
-      if (mark) {
+      try {
+        const { data: mark } = await call("POST", "/_mock/coverage/marks");
+        show(`mark ${mark.mark}: counting from now`);
         s.coverage.since = mark.mark;
-        await refreshCoverage(true).catch(failed);
+      } catch (error) {
+        failed(error);
       }
+      recount();
     });
     $("coverage-all").addEventListener("click", () => {
       s.coverage.since = null;
-      refreshCoverage(true).catch(failed);
+      recount();
     });
     $("fault-form").addEventListener("submit", (event) => {
       event.preventDefault();

@@ -113,6 +113,7 @@ async def list_requests(
     return RequestsOut(
         entries=[entry_out(e) for e in entries],
         total=counts.total,
+        received=counts.received,
         kept=counts.kept,
         dropped=counts.dropped,
         capacity=counts.capacity,

@@ -395,6 +395,11 @@ class EvictionOut(Model):
 class RequestsOut(Model):
     entries: list[EntryOut] = Field(description="The kept requests that match, oldest first.")
     total: int = Field(description="Requests received since the journal was emptied.")
+    received: int = Field(
+        default=0,
+        description="Requests received since the server started, through every emptying of "
+        "the journal: what a watcher compares to learn that clients were answered.",
+    )
     kept: int = Field(description="Requests the ring buffer holds now.")
     dropped: int = Field(description="Older requests the ring buffer let go (total - kept).")
     capacity: int = Field(description="The ring buffer's size (--journal-size).")
