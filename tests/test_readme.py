@@ -285,3 +285,18 @@ def test_the_contract_rules_example_runs(client: ControlClient) -> None:
 
 def test_pages_is_where_the_examples_are() -> None:
     assert Path(__file__).resolve().parent.parent == ROOT
+
+
+def test_the_pages_count_the_bundled_scenarios_right() -> None:
+    """The README said "eighteen" after the V4 scenarios made it twenty-one."""
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    words += ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"]
+    words += ["seventeen", "eighteen", "nineteen", "twenty"]
+    words += [f"twenty-{w}" for w in words[1:10]]
+    count = len(list((ROOT / "scenarios").glob("*.yaml")))
+    said = []
+    for name in ("README.md", "docs/docker.md"):
+        found = re.findall(r"\b([a-z-]+) (?:come bundled|bundled stories|bundled ones)", page(name))
+        said += [w for w in found if w in words]
+    assert said, "no page counts the bundled scenarios any more: drop this test"
+    assert {words.index(w) for w in said} == {count}
