@@ -260,6 +260,45 @@ STEP_CHECKPOINTS: Mapping[str, str] = MappingProxyType(
     }
 )
 STEP_CHECKPOINT_FIELD = "incrTimestampCheckpoint"
+# stepInfo carries checkpointSampleTimestamp: "the sample trails the checkpoint by a few
+# seconds". A step list may show a sampled checkpoint, older than the progress call's; how
+# much older is not documented: the compatible level allows this many seconds (assumed),
+# the strict level none.
+STEP_CHECKPOINT_SAMPLE_LAG = 60
+# "V3-era names and V4 *TRANSFER* names come in pairs (STRUCT_MIGRATION / STRUCT_TRANSFER,
+# ...)": the pairs, so that a currentStep in one spelling finds its step in the other.
+STEP_PAIRS: Mapping[str, str] = MappingProxyType(
+    {
+        "PRE_CHECK": "TRANSFER_PRECHECK",
+        "PREPARE": "TRANSFER_PREPARE",
+        "STRUCT_MIGRATION": "STRUCT_TRANSFER",
+        "INDEX_MIGRATION": "INDEX_TRANSFER",
+        "FULL_MIGRATION": "FULL_TRANSFER",
+        "INCR_LOG_PULL": "TRANSFER_INCR_LOG_PULL",
+        "INCR_SYNC": "INCR_TRANSFER",
+        "APP_SWITCH": "TRANSFER_APP_SWITCH",
+        "REVERSE_INCR_SYNC": "REVERSE_INCR_TRANSFER",
+        "FULL_VALIDATION": "FULL_VERIFIER",
+    }
+)
+
+
+def step_spellings(name: str) -> frozenset[str]:
+    """``name`` and the name it pairs with (V3-era and V4), if any."""
+    pairs = {name, STEP_PAIRS.get(name, name)}
+    pairs |= {v3 for v3, v4 in STEP_PAIRS.items() if v4 == name}
+    return frozenset(pairs)
+
+
+# A step's extraInfo: "errorDetails, errorCode, errorMsg, errorParam, failedTime: all null
+# unless failed"; a failed step says why in one of these (ODC fails a task with errorMsg).
+STEP_REASON_FIELDS = ("errorMsg", "errorCode", "errorDetails")
+# A step that is over while the project runs on (ODC: a step is done when FINISHED at 100;
+# only a FAILED step is allowed to recover).
+STEP_DONE = "FINISHED"
+# What no step of a FINISHED project shows (the project is done: ODC's checker stops there):
+# a step still at work, failed, suspended or incremental sync still running.
+STEP_AT_WORK = frozenset({"RUNNING", "FAILED", "SUSPEND", "MONITORING"})
 # The code of an action the status does not allow: not documented; mock-oms's assumption,
 # judged only at the strict level.
 ILLEGAL_ACTION_CODE = "GHANA-OPERAT000001"

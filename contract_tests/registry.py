@@ -113,7 +113,7 @@ V3_SPECS = (
         Rule.MALFORMED_ID,
         "test_malformed_id_error, test_malformed_project_ids",
         "a malformed ID gets an in-band error",
-        "compatible: `PARAM_ERROR` or `GHANA-PROJECT000001`; strict: `PARAM_ERROR`",
+        "compatible: any error code; strict: `PARAM_ERROR`",
         "[V3]: `PARAM_ERROR` is the bad-parameter code; which code a bad ID gets is not documented",
     ),
     RuleSpec(
@@ -300,7 +300,8 @@ V4_SPECS = (
         Rule.V4_MALFORMED_ID,
         "test_v4_malformed_id_error, test_v4_malformed_project_ids",
         "a malformed ID gets an in-band error",
-        "compatible: `PARAM_ERROR` or `GHANA-PROJECT000001`; strict: `PARAM_ERROR`",
+        "compatible: any error code (a real V4 answers `GHANA-OPERIE000000`); strict: "
+        "`PARAM_ERROR`",
         "[V3]: `PARAM_ERROR` is the bad-parameter code; which code a bad ID gets is not documented",
     ),
     _v4(
@@ -400,7 +401,8 @@ V4_SPECS = (
         Rule.V4_STEP_CURRENT,
         "test_v4_step_current",
         "`currentStep` is a step of an enabled phase; while RUNNING it is in the step list "
-        "and not INIT there (when the progress calls around the list agree)",
+        "(compatible: under either name of a V3-era / V4 pair) and not INIT there (when the "
+        "progress calls around the list agree)",
         "compatible: any documented step, and names no documentation gives; strict: V4 names, "
         "never full verification",
         "[V4]: steps of the enabled phases; [ODC]: the step names",
@@ -440,8 +442,35 @@ V4_SPECS = (
         "the step list and the progress call agree: FULL_TRANSFER's progress is "
         "`fullTransferProgress`, an incremental step's `incrTimestampCheckpoint` the "
         "checkpoint (between the progress answers before and after the list)",
-        "both; strict also: STRUCT_TRANSFER's progress is `structTransferProgress`",
-        "[ODC]: the checker reads the two calls together",
+        "both; compatible: a checkpoint may also trail them by up to 60 s (a sample); strict "
+        "also: STRUCT_TRANSFER's progress is `structTransferProgress`",
+        "[ODC]: the checker reads the two calls together; [V4]: `checkpointSampleTimestamp`, "
+        "the sample trails the checkpoint",
+    ),
+    _v4(
+        Rule.V4_STEP_FAILED_REASON,
+        "test_v4_step_failed_says_why",
+        "a FAILED step says why: its `extraInfo` has an `errorMsg`, `errorCode` or `errorDetails`",
+        "both",
+        "[V4]: the error fields are null unless failed; [ODC]: a failed precheck fails the "
+        "task with `extraInfo.errorMsg`",
+    ),
+    _v4(
+        Rule.V4_STEP_FINISHED_PROJECT,
+        "test_v4_step_finished_project",
+        "a FINISHED project's steps are over: none RUNNING, FAILED, SUSPEND or MONITORING "
+        "(when the progress calls around the list both say FINISHED)",
+        "compatible: a step that never ran (INIT) may stay; strict: every step FINISHED",
+        "[V4]: with incremental sync a project ends through stop and release, not FINISHED; "
+        "[ODC]: the task is done when the project is FINISHED",
+    ),
+    _v4(
+        Rule.V4_STEP_STAYS_FINISHED,
+        "test_v4_step_stays_finished",
+        "while the project stays RUNNING, a FINISHED step stays FINISHED (a suspend, failure "
+        "or resume starts afresh)",
+        "both",
+        "[ODC]: a step is done when FINISHED at 100; only a failed step is allowed to recover",
     ),
     _v4(
         Rule.V4_LIFECYCLE,

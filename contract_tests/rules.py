@@ -82,6 +82,9 @@ class Rule(StrEnum):
     V4_STEP_TIMES = "v4-step-start-before-finish"
     V4_STEP_DISABLED = "v4-step-disabled-absent"
     V4_STEP_FIGURES = "v4-step-figures-agree"
+    V4_STEP_FAILED_REASON = "v4-step-failed-says-why"
+    V4_STEP_FINISHED_PROJECT = "v4-step-finished-project"
+    V4_STEP_STAYS_FINISHED = "v4-step-stays-finished"
     V4_LIFECYCLE = "v4-lifecycle"
 
 
@@ -443,9 +446,10 @@ def transport_violations(response: Response) -> list[Violation]:
 
 
 def error_violations(
-    response: Response, rule: Rule, codes: Sequence[str], what: str
+    response: Response, rule: Rule, codes: Sequence[str] | None, what: str
 ) -> list[Violation]:
-    """An in-band error: HTTP 200, ``success`` false and ``code`` one of ``codes``.
+    """An in-band error: HTTP 200, ``success`` false and ``code`` one of ``codes`` (None:
+    any error code, text other than a success spelling).
 
     A 5xx is also reported under :attr:`Rule.NO_5XX` (``rule`` and it are named for the
     API of ``response``: see :func:`named`).
@@ -463,7 +467,7 @@ def error_violations(
             )
         )
     body = response.body
-    wanted = " or ".join(codes)
+    wanted = " or ".join(codes) if codes is not None else "an error code"
     if response.status_code != 200 or not response.envelope or body["success"] is not False:
         found.append(
             Violation(
@@ -474,7 +478,7 @@ def error_violations(
                 response,
             )
         )
-    elif body.get("code") not in codes:
+    elif not _error_code(body.get("code"), codes):
         found.append(
             Violation(
                 rule,
@@ -485,6 +489,12 @@ def error_violations(
     return found
 
 
+def _error_code(code: Any, codes: Sequence[str] | None) -> bool:
+    if codes is not None:
+        return code in codes
+    return isinstance(code, str) and bool(code.strip()) and code not in facts.SUCCESS_SPELLINGS
+
+
 def unknown_project_violations(response: Response) -> list[Violation]:
     """A well-formed ID of no project: ``GHANA-PROJECT000001`` in band."""
     return error_violations(
@@ -493,11 +503,10 @@ def unknown_project_violations(response: Response) -> list[Violation]:
 
 
 def malformed_id_violations(response: Response, level: Level = Level.COMPATIBLE) -> list[Violation]:
-    """A malformed ID: ``PARAM_ERROR`` in band; at the compatible level the unknown-project
-    error too (the documentation does not say which)."""
-    codes = [facts.PARAM_ERROR_CODE]
-    if level is Level.COMPATIBLE:
-        codes.append(facts.UNKNOWN_PROJECT_CODE)
+    """A malformed ID: an in-band error. Strict: ``PARAM_ERROR``; compatible: any error
+    code (the documentation does not say which: a real V4 may answer with its catch-all
+    ``GHANA-OPERIE000000``, or the unknown-project error)."""
+    codes = [facts.PARAM_ERROR_CODE] if level is Level.STRICT else None
     return error_violations(response, Rule.MALFORMED_ID, codes, "a malformed project ID")
 
 

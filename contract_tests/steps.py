@@ -169,7 +169,9 @@ def current_step_violations(
     rounds: Sequence[Round], level: Level = Level.COMPATIBLE
 ) -> list[Violation]:
     """While the project is RUNNING, its ``currentStep`` is in the step list, and not INIT
-    there (judged when the progress calls on either side of the list agree)."""
+    there (judged when the progress calls on either side of the list agree). Compatible:
+    under either name of a V3-era / V4 pair (``FULL_MIGRATION`` finds ``FULL_TRANSFER``);
+    strict: under its own."""
     found = []
     for one in rounds:
         settled = one.settled()
@@ -181,6 +183,8 @@ def current_step_violations(
             continue
         listed = {s.get("name"): s for s in one.step_list()}
         step = listed.get(current)
+        if step is None and level is Level.COMPATIBLE:  # the name's other spelling
+            step = next((listed[n] for n in facts.step_spellings(current) if n in listed), None)
         problem = None
         if step is None:
             names = ", ".join(str(n) for n in listed)
@@ -201,8 +205,13 @@ def figures_violations(rounds: Sequence[Round], level: Level = Level.COMPATIBLE)
     is ``fullTransferProgress`` (strict: STRUCT_TRANSFER's ``structTransferProgress``
     too), and an incremental step's ``stepInfo.incrTimestampCheckpoint`` is the progress
     call's checkpoint of that sync, when both give one. The value of the step list lies
-    between the two progress answers around it (equal, when they are)."""
+    between the two progress answers around it (equal, when they are); at the compatible
+    level a checkpoint may also trail them by up to ``STEP_CHECKPOINT_SAMPLE_LAG`` seconds
+    (a sample: "the sample trails the checkpoint by a few seconds")."""
     table = facts.STRICT_STEP_PROGRESS if level is Level.STRICT else facts.STEP_PROGRESS
+    # compatible: a step's checkpoint may be a sample (stepInfo.checkpointSampleTimestamp),
+    # older than the progress call's by up to STEP_CHECKPOINT_SAMPLE_LAG seconds
+    checkpoints = set(facts.STEP_CHECKPOINTS.values()) if level is Level.COMPATIBLE else set()
     found = []
     for one in rounds:
         settled = one.settled()
@@ -224,15 +233,109 @@ def figures_violations(rounds: Sequence[Round], level: Level = Level.COMPATIBLE)
                 value, a, b = number(raw), number(before.get(field)), number(after.get(field))
                 if value is None or a is None or b is None or _between(value, a, b):
                     continue
+                lag = facts.STEP_CHECKPOINT_SAMPLE_LAG if field in checkpoints else 0
+                if lag and min(a, b) - lag <= value <= max(a, b):
+                    continue  # a sample, trailing the checkpoint
                 said = _shown(before.get(field))
                 if a != b:
                     said = f"between {said} and {_shown(after.get(field))}"
+                if lag:
+                    said += f" (a sample may trail it by {lag} s at most)"
                 found.append(
                     Violation(
                         Rule.V4_STEP_FIGURES,
                         f"{what} is {_shown(raw)} but the progress call's {field} is {said}",
                         one.steps,
                         one.before,
+                    )
+                )
+    return found
+
+
+def failed_reason_violations(
+    rounds: Sequence[Round], level: Level = Level.COMPATIBLE
+) -> list[Violation]:
+    """A FAILED step says why: its ``extraInfo`` has an ``errorMsg``, ``errorCode`` or
+    ``errorDetails`` (they are "all null unless failed"; ODC fails a task with the failed
+    precheck's ``errorMsg``)."""
+    found = []
+    for one, step, name, status in _steps(rounds):
+        if status != "FAILED":
+            continue
+        info = step.get("extraInfo")
+        given = isinstance(info, dict) and any(
+            info.get(field) not in (None, "", [], {}) for field in facts.STEP_REASON_FIELDS
+        )
+        if not given:
+            found.append(
+                Violation(
+                    Rule.V4_STEP_FAILED_REASON,
+                    f"step {name} is FAILED without a reason: extraInfo {_shown(info)} has "
+                    f"no {', '.join(facts.STEP_REASON_FIELDS)}",
+                    one.steps,
+                )
+            )
+    return found
+
+
+def finished_project_violations(
+    rounds: Sequence[Round], level: Level = Level.COMPATIBLE
+) -> list[Violation]:
+    """A FINISHED project's steps are over (judged when the progress calls on either side
+    of the list both say FINISHED): none is still RUNNING, FAILED, SUSPEND or MONITORING.
+    A client such as ODC stops at FINISHED, so a step still at work there is work it never
+    sees done. Strict: every step is FINISHED."""
+    found = []
+    for one in rounds:
+        settled = one.settled()
+        if settled is None or settled[0].get("status") != "FINISHED":
+            continue
+        for step in one.step_list():
+            name, status = step.get("name"), step.get("status")
+            if level is Level.STRICT:
+                wrong = status != facts.STEP_DONE
+            else:
+                wrong = status in facts.STEP_AT_WORK
+            if wrong:
+                found.append(
+                    Violation(
+                        Rule.V4_STEP_FINISHED_PROJECT,
+                        f"step {name} is {status} while the project is FINISHED",
+                        one.steps,
+                        one.before,
+                    )
+                )
+    return found
+
+
+def stays_finished_violations(
+    rounds: Sequence[Round], level: Level = Level.COMPATIBLE
+) -> list[Violation]:
+    """While the project stays RUNNING, a FINISHED step stays FINISHED (a step is done when
+    FINISHED at 100; only a failed step is allowed to recover). A round in which a progress
+    call shows another status (a suspend, a failure, a resume) starts afresh: a new run may
+    redo a step."""
+    found = []
+    done: dict[str, Response] = {}  # step -> the step list that showed it FINISHED
+    for one in rounds:
+        shown = [p.data.get("status") if p.data else None for p in (one.before, one.after) if p]
+        if not shown or any(status != facts.RUNNING for status in shown):
+            done.clear()
+            continue
+        for step in one.step_list():
+            name, status = step.get("name"), step.get("status")
+            if not isinstance(name, str):
+                continue
+            if status == facts.STEP_DONE:
+                done[name] = one.steps
+            elif name in done:
+                found.append(
+                    Violation(
+                        Rule.V4_STEP_STAYS_FINISHED,
+                        f"step {name} was FINISHED and is {status} again at "
+                        f"{_shown(step.get('progress'))} %, while the project stayed RUNNING",
+                        one.steps,
+                        done.pop(name),
                     )
                 )
     return found
@@ -256,6 +359,9 @@ STEP_RULES: Mapping[Rule, RoundRule] = MappingProxyType(
         Rule.V4_STEP_DISABLED: disabled_step_violations,
         Rule.V4_STEP_CURRENT: current_step_violations,
         Rule.V4_STEP_FIGURES: figures_violations,
+        Rule.V4_STEP_FAILED_REASON: failed_reason_violations,
+        Rule.V4_STEP_FINISHED_PROJECT: finished_project_violations,
+        Rule.V4_STEP_STAYS_FINISHED: stays_finished_violations,
     }
 )
 

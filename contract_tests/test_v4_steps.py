@@ -63,3 +63,18 @@ def test_v4_step_disabled_absent(oms_v4_rounds: Rounds, oms_level: Level) -> Non
 def test_v4_step_figures_agree(oms_v4_rounds: Rounds, oms_level: Level) -> None:
     """The step list's progress and checkpoints are the progress call's."""
     check_rounds(oms_v4_rounds, rules.figures_violations, oms_level)
+
+
+def test_v4_step_failed_says_why(oms_v4_rounds: Rounds, oms_level: Level) -> None:
+    """A FAILED step says why in its extraInfo."""
+    check_rounds(oms_v4_rounds, rules.failed_reason_violations, oms_level)
+
+
+def test_v4_step_finished_project(oms_v4_rounds: Rounds, oms_level: Level) -> None:
+    """A FINISHED project's steps are over."""
+    check_rounds(oms_v4_rounds, rules.finished_project_violations, oms_level)
+
+
+def test_v4_step_stays_finished(oms_v4_rounds: Rounds, oms_level: Level) -> None:
+    """While the project stays RUNNING, a FINISHED step stays FINISHED."""
+    check_rounds(oms_v4_rounds, rules.stays_finished_violations, oms_level)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 Data = dict[str, Any]
@@ -661,6 +661,61 @@ class ReleaseWhileRunning(V4Oms):
         return super().act(action, pid)
 
 
+class FinishedWithUnfinishedSteps(V4Oms):
+    """np_finished is FINISHED, but its index transfer still runs at 40 % and its switch
+    failed."""
+
+    def steps(self, pid: str, steps: list[Step], now: float) -> list[Step]:
+        index, switch = _named(steps, "INDEX_TRANSFER"), _named(steps, "TRANSFER_APP_SWITCH")
+        if pid == "np_finished" and index is not None and switch is not None:
+            index.update(status="RUNNING", progress=40, finishTime=None)
+            switch.update(status="FAILED", progress=0, finishTime=None)
+            switch["extraInfo"].update(errorCode="SWITCH_FAILED", errorMsg="switch failed")
+        return steps
+
+
+class FinishedWhileMonitoring(V4Oms):
+    """np_finished has incremental sync on and says FINISHED while it is MONITORING (with
+    incremental sync a project ends through stop and release, never FINISHED)."""
+
+    def finished(self, pid: str, e: float, now: float) -> tuple[Data, list[Step]]:
+        data, steps = super().finished(pid, e, now)
+        t = self.born - 3600
+        checkpoint = int(t + 100)
+        data.update(enableIncrSync=True, incrSyncCheckpoint=checkpoint)
+        incr = step(5, "INCR_TRANSFER", "MONITORING", 100, t + 96, None)
+        incr["stepInfo"] = incr_info(checkpoint, t + 100)
+        steps.insert(4, incr)
+        return data, steps
+
+
+class PrecheckFailedSilently(V4Oms):
+    """np_finished is a FAILED precheck whose extraInfo says nothing of why."""
+
+    def finished(self, pid: str, e: float, now: float) -> tuple[Data, list[Step]]:
+        t = self.born - 3600
+        steps = [
+            step(1, "TRANSFER_PRECHECK", "FAILED", 40, t, None),
+            step(2, "STRUCT_TRANSFER", "INIT", 0),
+            step(3, "FULL_TRANSFER", "INIT", 0, info=transfer_info(0)),
+            step(4, "INDEX_TRANSFER", "INIT", 0),
+            step(5, "TRANSFER_APP_SWITCH", "INIT", 0, info={"checkpointSampleTimestamp": None}),
+        ]
+        data = progress_data(pid, "FAILED", "TRANSFER_PRECHECK", struct=True, full=True, incr=False)
+        return data, steps
+
+
+class StepGoesBack(V4Oms):
+    """np_osc's precheck, FINISHED, runs again at 30 % from 0.7 s on while the project
+    stays RUNNING (ODC's percentage would fall)."""
+
+    def steps(self, pid: str, steps: list[Step], now: float) -> list[Step]:
+        precheck = _named(steps, "TRANSFER_PRECHECK")
+        if pid == "np_osc" and precheck is not None and self.elapsed(pid, now) >= 0.7:
+            precheck.update(status="RUNNING", progress=30, finishTime=None)
+        return steps
+
+
 # -- servers that behave as a real V4 service may (the compatible level takes them) --------
 
 
@@ -731,3 +786,42 @@ class WholeFloats(V4Oms):
 class MalformedAsUnknown(V4Oms):
     def malformed(self, pid: str) -> Data:
         return self.unknown(pid)
+
+
+class SampledStepCheckpoint(V4Oms):
+    """np_osc's step list shows its incremental checkpoint as sampled 4 s ago (with the
+    matching checkpointSampleTimestamp), the progress call the live one."""
+
+    def steps(self, pid: str, steps: list[Step], now: float) -> list[Step]:
+        incr = _named(steps, "INCR_TRANSFER")
+        if pid == "np_osc" and incr is not None and incr["status"] == "MONITORING":
+            sampled = int(now) - 4
+            incr["stepInfo"] = {
+                "incrTimestampCheckpoint": sampled - LAG,
+                "checkpointSampleTimestamp": sampled,
+                "enableIncrStatistics": None,
+            }
+        return steps
+
+
+class CurrentStepV3Name(V4Oms):
+    """currentStep in the V3-era name of the step the list names in V4 ("V3-era names and
+    V4 names come in pairs")."""
+
+    PAIRS: ClassVar[dict[str, str]] = {
+        "TRANSFER_PRECHECK": "PRE_CHECK",
+        "TRANSFER_INCR_LOG_PULL": "INCR_LOG_PULL",
+        "FULL_TRANSFER": "FULL_MIGRATION",
+        "INCR_TRANSFER": "INCR_SYNC",
+    }
+
+    def progress(self, pid: str, data: Data, now: float) -> Data:
+        data["currentStep"] = self.PAIRS.get(data["currentStep"], data["currentStep"])
+        return data
+
+
+class MalformedAsInnerError(V4Oms):
+    """A malformed ID refused in band with the one real V4 error code the guide quotes."""
+
+    def malformed(self, pid: str) -> Data:
+        return self.error("GHANA-OPERIE000000", f"illegal project id {pid[:40]}")

@@ -121,6 +121,9 @@ V4_CHECKS = {
     "test_v4_step_start_before_finish",
     "test_v4_step_disabled_absent",
     "test_v4_step_figures_agree",
+    "test_v4_step_failed_says_why",
+    "test_v4_step_finished_project",
+    "test_v4_step_stays_finished",
     "test_v4_lifecycle",
 }
 

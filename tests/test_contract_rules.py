@@ -274,15 +274,22 @@ def test_unknown_project_rule(status_code: int, body: Any, expected: list[Rule])
     assert [v.rule for v in rules.unknown_project_violations(response)] == expected
 
 
-def test_a_malformed_id_may_be_answered_as_unknown_at_the_compatible_level_only() -> None:
+def test_a_malformed_id_gets_any_in_band_error_at_the_compatible_level_param_error_strict() -> None:
+    """Which code a malformed ID gets is not documented: a real V4 answers with its
+    catch-all GHANA-OPERIE000000, another server the unknown-project error."""
     param_error = Response.of(envelope(None, code="PARAM_ERROR", message="[PARAM_ERROR]: bad"))
-    unknown = Response.of(envelope(None))
-    inner = Response.of(envelope(None, code="INNER_ERROR", message="[INNER_ERROR]: x"))
     for level in BOTH:
         assert rules.malformed_id_violations(param_error, level) == []
-        assert [v.rule for v in rules.malformed_id_violations(inner, level)] == [Rule.MALFORMED_ID]
-    assert rules.malformed_id_violations(unknown, COMPATIBLE) == []
-    assert [v.rule for v in rules.malformed_id_violations(unknown, STRICT)] == [Rule.MALFORMED_ID]
+    for code in ("GHANA-PROJECT000001", "INNER_ERROR", "GHANA-OPERIE000000"):
+        other = Response.of(envelope(None, code=code, message=f"[{code}]: x"))
+        assert rules.malformed_id_violations(other, COMPATIBLE) == []
+        assert [v.rule for v in rules.malformed_id_violations(other, STRICT)] == [Rule.MALFORMED_ID]
+    # no error code is no refusal, at either level
+    for code in ("", "success", None):
+        blank = Response.of(envelope(None, code=code, message="x"))
+        for level in BOTH:
+            found = rules.malformed_id_violations(blank, level)
+            assert [v.rule for v in found] == [Rule.MALFORMED_ID], code
 
 
 def test_a_poll_that_failed_in_transport_is_reported_by_the_transport_rule_alone() -> None:

@@ -391,10 +391,127 @@ def test_the_figures_agree_between_the_two_progress_answers() -> None:
     assert found == [
         "FULL_TRANSFER progress is 55 but the progress call's fullTransferProgress is 60",
         "INCR_TRANSFER incrTimestampCheckpoint is 1700000005 but the progress call's "
-        "incrSyncCheckpoint is 1700000000",
+        "incrSyncCheckpoint is 1700000000 (a sample may trail it by 60 s at most)",
     ]
     nothing_yet = round_of(progress(checkpoint=None, full=55), listed)
     assert steps.figures_violations([nothing_yet]) == []
+
+
+@pytest.mark.parametrize(
+    ("behind", "compatible", "strict"),
+    [(0, True, True), (4, True, False), (60, True, False), (61, False, False), (-1, False, False)],
+)
+def test_a_step_checkpoint_may_be_a_sample_that_trails_at_the_compatible_level(
+    behind: int, compatible: bool, strict: bool
+) -> None:
+    """ "The sample trails the checkpoint by a few seconds": a step list's checkpoint older
+    than the progress call's passes at the compatible level (60 s at most), never a newer
+    one; strict wants the progress call's own."""
+    live = 1_700_000_100
+    info = {"incrTimestampCheckpoint": live - behind, "checkpointSampleTimestamp": live}
+    listed = [a_step("INCR_TRANSFER", "MONITORING", 100, stepInfo=info)]
+    one = round_of(progress(full=100, current="INCR_TRANSFER", checkpoint=live), listed)
+    assert (steps.figures_violations([one], Level.COMPATIBLE) == []) is compatible
+    assert (steps.figures_violations([one], Level.STRICT) == []) is strict
+
+
+def test_a_current_step_in_its_other_spelling_is_found_at_the_compatible_level() -> None:
+    listed = [a_step("TRANSFER_PRECHECK", "FINISHED", 100), a_step("FULL_TRANSFER", "RUNNING")]
+    for current in ("FULL_MIGRATION", "FULL_TRANSFER"):
+        one = round_of(progress(current=current), listed)
+        assert steps.current_step_violations([one], Level.COMPATIBLE) == []
+    v3_name = round_of(progress(current="FULL_MIGRATION"), listed)
+    (found,) = steps.current_step_violations([v3_name], Level.STRICT)
+    assert "currentStep FULL_MIGRATION is not in the step list" in found.message
+    other = round_of(progress(current="STRUCT_MIGRATION"), listed)  # pairs STRUCT_TRANSFER
+    (found,) = steps.current_step_violations([other], Level.COMPATIBLE)
+    assert "currentStep STRUCT_MIGRATION is not in the step list" in found.message
+    init = [a_step("TRANSFER_PRECHECK", "RUNNING", 10), a_step("INCR_TRANSFER", "INIT")]
+    (found,) = steps.current_step_violations([round_of(progress(current="INCR_SYNC"), init)])
+    assert "currentStep INCR_SYNC is INIT in the step list" in found.message
+
+
+def _failed(**reason: Any) -> dict[str, Any]:
+    one = a_step("FULL_TRANSFER", "FAILED", 40)
+    one["extraInfo"].update(reason)
+    return one
+
+
+@pytest.mark.parametrize(
+    ("reason", "says_why"),
+    [
+        ({}, False),
+        ({"errorMsg": ""}, False),
+        ({"errorDetails": []}, False),
+        ({"errorMsg": "source unreachable"}, True),
+        ({"errorCode": "FULL_FAILED"}, True),
+        ({"errorDetails": [{"code": "X"}]}, True),
+    ],
+)
+def test_a_failed_step_says_why(reason: dict[str, Any], says_why: bool) -> None:
+    one = round_of(progress(), [_failed(**reason)])
+    found = steps.failed_reason_violations([one])
+    assert (found == []) is says_why
+    if found:
+        assert found[0].rule is Rule.V4_STEP_FAILED_REASON
+        assert "step FULL_TRANSFER is FAILED without a reason" in found[0].message
+    no_extra = a_step("FULL_TRANSFER", "FAILED", 40, extraInfo=None)
+    assert steps.failed_reason_violations([round_of(progress(), [no_extra])]) != []
+    running = round_of(progress(), [a_step("FULL_TRANSFER", "RUNNING", 40)])
+    assert steps.failed_reason_violations([running]) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "compatible", "strict"),
+    [
+        ("FINISHED", True, True),
+        ("INIT", True, False),  # a step that never ran
+        ("RUNNING", False, False),
+        ("FAILED", False, False),
+        ("SUSPEND", False, False),
+        ("MONITORING", False, False),
+    ],
+)
+def test_a_finished_project_s_steps_are_over(status: str, compatible: bool, strict: bool) -> None:
+    listed = [a_step("FULL_TRANSFER", "FINISHED", 100), a_step("TRANSFER_APP_SWITCH", status)]
+    done = progress(status="FINISHED", full=100, current="TRANSFER_APP_SWITCH")
+    one = round_of(done, listed)
+    assert (steps.finished_project_violations([one], Level.COMPATIBLE) == []) is compatible
+    assert (steps.finished_project_violations([one], Level.STRICT) == []) is strict
+    # judged only when both progress calls say FINISHED around the list
+    running = progress(status="RUNNING", full=100, current="TRANSFER_APP_SWITCH")
+    for around in (round_of(running, listed, done), round_of(running, listed)):
+        assert steps.finished_project_violations([around], Level.STRICT) == []
+
+
+def test_a_finished_step_stays_finished_while_the_project_runs() -> None:
+    done = [a_step("TRANSFER_PRECHECK", "FINISHED", 100), a_step("FULL_TRANSFER", "RUNNING", 10)]
+    again = [a_step("TRANSFER_PRECHECK", "RUNNING", 30), a_step("FULL_TRANSFER", "RUNNING", 20)]
+    running = progress()
+    (found,) = steps.stays_finished_violations([round_of(running, done), round_of(running, again)])
+    assert found.rule is Rule.V4_STEP_STAYS_FINISHED
+    assert "step TRANSFER_PRECHECK was FINISHED and is RUNNING again at 30 %" in found.message
+    # a suspend, a failure or a resume between them starts afresh: a new run may redo a step
+    for status in ("SUSPEND", "FAILED"):
+        between = round_of(progress(status=status), done)
+        assert (
+            steps.stays_finished_violations(
+                [round_of(running, done), between, round_of(running, again)]
+            )
+            == []
+        )
+    moved = round_of(running, again, progress(status="SUSPEND"))  # stopped during the round
+    assert steps.stays_finished_violations([round_of(running, done), moved]) == []
+    # a failed step may recover: only FINISHED is held
+    failed = [_failed(errorMsg="x"), a_step("TRANSFER_PRECHECK", "FINISHED", 100)]
+    recovered = [
+        a_step("FULL_TRANSFER", "RUNNING", 5),
+        a_step("TRANSFER_PRECHECK", "FINISHED", 100),
+    ]
+    assert (
+        steps.stays_finished_violations([round_of(running, failed), round_of(running, recovered)])
+        == []
+    )
 
 
 # -- the target: detection, rounds, projects, the lifecycle -----------------------------------

@@ -68,6 +68,10 @@ CASES: dict[str, Case] = {
     "success-with-an-error-detail": Case(servers.SuccessWithErrorDetail),
     "moving-while-suspended": Case(servers.MovingWhileSuspended),
     "release-while-running": Case(servers.ReleaseWhileRunning, LIFECYCLE),
+    "finished-with-unfinished-steps": Case(servers.FinishedWithUnfinishedSteps),
+    "finished-while-monitoring": Case(servers.FinishedWhileMonitoring),
+    "precheck-failed-silently": Case(servers.PrecheckFailedSilently),
+    "step-goes-back": Case(servers.StepGoesBack),
     # what a real V4 service may do
     "errors-with-advice": Case(servers.ErrorsWithAdvice),
     "nulls-left-out": Case(servers.NullsLeftOut),
@@ -75,6 +79,9 @@ CASES: dict[str, Case] = {
     "unknown-step-name": Case(servers.UnknownStepName),
     "whole-floats": Case(servers.WholeFloats),
     "malformed-id-as-unknown": Case(servers.MalformedAsUnknown),
+    "sampled-step-checkpoint": Case(servers.SampledStepCheckpoint),
+    "current-step-v3-name": Case(servers.CurrentStepV3Name),
+    "malformed-id-as-inner-error": Case(servers.MalformedAsInnerError),
 }
 TOLERATED = {
     "errors-with-advice": {"test_v4_responses_match_schema", *ERRORS},
@@ -83,6 +90,9 @@ TOLERATED = {
     "unknown-step-name": {"test_v4_responses_match_schema"},
     "whole-floats": {"test_v4_responses_match_schema"},
     "malformed-id-as-unknown": {"test_v4_malformed_id_error", "test_v4_malformed_project_ids"},
+    "sampled-step-checkpoint": {"test_v4_step_figures_agree"},
+    "current-step-v3-name": {"test_v4_step_current"},
+    "malformed-id-as-inner-error": {"test_v4_malformed_id_error", "test_v4_malformed_project_ids"},
 }
 CASES |= {f"{name}-strict": Case(CASES[name].make, STRICT) for name in TOLERATED}
 
@@ -156,6 +166,10 @@ BROKEN = {
     "success-with-an-error-detail": {"test_v4_envelope": "v4-envelope"},
     "moving-while-suspended": {"test_v4_frozen_unless_running": "v4-frozen-unless-running"},
     "release-while-running": {"test_v4_lifecycle": "v4-lifecycle"},
+    "finished-with-unfinished-steps": {"test_v4_step_finished_project": "v4-step-finished-project"},
+    "finished-while-monitoring": {"test_v4_step_finished_project": "v4-step-finished-project"},
+    "precheck-failed-silently": {"test_v4_step_failed_says_why": "v4-step-failed-says-why"},
+    "step-goes-back": {"test_v4_step_stays_finished": "v4-step-stays-finished"},
 }
 
 
