@@ -285,11 +285,11 @@ def test_a_malformed_id_gets_any_in_band_error_at_the_compatible_level_param_err
         assert rules.malformed_id_violations(other, COMPATIBLE) == []
         assert [v.rule for v in rules.malformed_id_violations(other, STRICT)] == [Rule.MALFORMED_ID]
     # no error code is no refusal, at either level
-    for code in ("", "success", None):
-        blank = Response.of(envelope(None, code=code, message="x"))
+    for none in ("", "success", None):
+        blank = Response.of(envelope(None, code=none, message="x"))
         for level in BOTH:
             found = rules.malformed_id_violations(blank, level)
-            assert [v.rule for v in found] == [Rule.MALFORMED_ID], code
+            assert [v.rule for v in found] == [Rule.MALFORMED_ID], none
 
 
 def test_a_poll_that_failed_in_transport_is_reported_by_the_transport_rule_alone() -> None:
