@@ -203,7 +203,13 @@ class _Server(ThreadingHTTPServer):
 @contextmanager
 def serving(oms: Oms) -> Iterator[str]:
     """``oms`` served on 127.0.0.1; yields its base URL."""
-    handler = type("Handler", (_Handler,), {"oms": oms})
+    with serving_handler(type("Handler", (_Handler,), {"oms": oms})) as url:
+        yield url
+
+
+@contextmanager
+def serving_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A server of ``handler`` on 127.0.0.1, in a thread; yields its base URL."""
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
+
+from broken_servers import serving_handler
 
 Data = dict[str, Any]
 Step = dict[str, Any]
@@ -535,17 +537,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serving(oms: V4Oms) -> Iterator[str]:
     """``oms`` served on 127.0.0.1; yields its base URL."""
-    handler = type("Handler", (_Handler,), {"oms": oms})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving_handler(type("Handler", (_Handler,), {"oms": oms})) as url:
+        yield url
 
 
 def _named(steps: list[Step], name: str) -> Step | None:

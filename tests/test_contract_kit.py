@@ -12,9 +12,10 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import Phase, settings
@@ -126,6 +127,37 @@ V4_CHECKS = {
     "test_v4_step_stays_finished",
     "test_v4_lifecycle",
 }
+
+
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def start_cases(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: Mapping[str, C],
+    run_case: Callable[[C, Path], R],
+    at_once: int,
+) -> Iterator[dict[str, Future[R]]]:
+    """For a module fixture: every case of ``cases`` that the session selected (a test of
+    the module parametrized with ``case``), started in a pool of ``at_once``, each in a
+    folder of its own."""
+    wanted = {
+        item.callspec.params["case"]
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.module is request.module
+        if hasattr(item, "callspec") and "case" in item.callspec.params
+    }
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        futures = {
+            name: pool.submit(run_case, case, tmp_path_factory.mktemp(name))
+            for name, case in cases.items()
+            if name in wanted
+        }
+        yield futures
+        for future in futures.values():
+            future.cancel()
 
 
 def test_the_kit_passes_against_an_in_process_mock_oms(tmp_path: Path) -> None:

@@ -14,14 +14,14 @@ import socket
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import broken_servers as servers
 import pytest
 from broken_servers import PROJECTS, Oms, serving
-from test_contract_kit import contract, junit
+from test_contract_kit import contract, junit, start_cases
 
 # Real time against these servers: 17 rounds of polls, 5 examples per property test.
 QUICK = ("--poll-interval", "0.05", "--poll-duration", "0.8", "--max-examples", "5")
@@ -101,21 +101,7 @@ def runs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Future[Run]]]:
     """Every case the session selected, started in a pool of AT_ONCE."""
-    wanted = {
-        item.callspec.params["case"]
-        for item in request.session.items
-        if isinstance(item, pytest.Function) and item.module is request.module
-        if hasattr(item, "callspec") and "case" in item.callspec.params
-    }
-    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-        futures = {
-            name: pool.submit(run_case, CASES[name], tmp_path_factory.mktemp(name))
-            for name in CASES
-            if name in wanted
-        }
-        yield futures
-        for future in futures.values():
-            future.cancel()
+    yield from start_cases(request, tmp_path_factory, CASES, run_case, AT_ONCE)
 
 
 def result(runs: dict[str, Future[Run]], case: str) -> Run:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import pytest
 from broken_servers import Oms
 from broken_servers import serving as serving_v3
 from broken_v4_servers import V4Oms, serving
-from test_contract_kit import V4_CHECKS, contract, junit, skipped
+from test_contract_kit import V4_CHECKS, contract, junit, skipped, start_cases
 
 # Real time: 17 rounds of three calls, 5 examples per property test.
 QUICK = ("--poll-interval", "0.05", "--poll-duration", "0.8", "--max-examples", "5")
@@ -113,21 +113,7 @@ def runs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Future[Run]]]:
     """Every case the session selected, started in a pool of AT_ONCE."""
-    wanted = {
-        item.callspec.params["case"]
-        for item in request.session.items
-        if isinstance(item, pytest.Function) and item.module is request.module
-        if hasattr(item, "callspec") and "case" in item.callspec.params
-    }
-    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-        futures = {
-            name: pool.submit(run_case, CASES[name], tmp_path_factory.mktemp(name))
-            for name in CASES
-            if name in wanted
-        }
-        yield futures
-        for future in futures.values():
-            future.cancel()
+    yield from start_cases(request, tmp_path_factory, CASES, run_case, AT_ONCE)
 
 
 @pytest.mark.parametrize("case", ["good", "good-strict"])
